@@ -1,0 +1,195 @@
+"""The ``barnratt`` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+from app.db import make_engine, session_scope
+from app.errors import AppError
+
+cli = typer.Typer(help="Barnrättsbanken: kunskapsbank för barnrättsarbete.", no_args_is_help=True)
+users_cli = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
+cli.add_typer(tokens_cli, name="tokens")
+
+DEMO_FILE = Path(__file__).resolve().parent / "demo" / "examples.jsonl"
+ADMIN_LABEL = "Nationell administratör (kommandorad)"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class RoleName(str, Enum):
+    contributor = "contributor"
+    editor = "editor"
+    admin = "admin"
+
+
+def _engine():
+    return make_engine(get_settings().database_url)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+@cli.command()
+def init() -> None:
+    """Upgrade the database to the newest schema and load reference data (idempotent)."""
+    from app.migrate import upgrade_to_head
+    from app.services.reference import load_reference_data
+
+    settings = get_settings()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    engine = _engine()
+    upgrade_to_head(engine)
+    with session_scope(engine) as session:
+        added = load_reference_data(session)
+    typer.echo("Database at head; reference rows added: " + ", ".join(f"{k} {v}" for k, v in added.items()))
+
+
+def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool = False) -> int:
+    from app.services.examples import existing_slugs, make_slug
+    from app.services.transfer import ImportFailed, import_examples, parse_file
+
+    engine = _engine()
+    rows = parse_file(filename, text)
+    try:
+        with session_scope(engine) as session:
+            if skip_existing_slugs:
+                taken = existing_slugs(session)
+                rows = [
+                    r for r in rows
+                    if r.data is None or (r.data.get("slug") or make_slug(str(r.data.get("title", "")))) not in taken
+                ]
+                if not rows:
+                    return 0
+            created = import_examples(session, rows, actor_label=ADMIN_LABEL)
+            return len(created)
+    except ImportFailed as exc:
+        for error in exc.errors:
+            typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command()
+def demo() -> None:
+    """Load the demo examples (idempotent: examples already present are left alone)."""
+    count = _load_rows_and_import(DEMO_FILE.name, DEMO_FILE.read_text(encoding="utf-8"), skip_existing_slugs=True)
+    typer.echo(f"Demo content loaded: {count} new example(s).")
+
+
+@cli.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    publish: Annotated[bool, typer.Option("--publish", help="Publish directly, as the national admin.")] = False,
+) -> None:
+    """Import examples from JSON Lines or CSV. Every row is validated first; a file with any
+    invalid row writes nothing."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"line 1: file: not UTF-8 text ({exc.reason})")
+    if not publish:
+        from app.services import submissions_import
+
+        count = submissions_import.import_as_submissions(file.name, text)
+        typer.echo(f"Imported {count} example(s) as submissions awaiting review.")
+        return
+    count = _load_rows_and_import(file.name, text)
+    typer.echo(f"Imported and published {count} example(s).")
+
+
+@cli.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.jsonl,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
+) -> None:
+    """Export the published examples (imports back unchanged)."""
+    from app.services.transfer import iter_export
+
+    engine = _engine()
+    with session_scope(engine) as session:
+        handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            for chunk in iter_export(session, format.value):
+                handle.write(chunk)
+        finally:
+            if output:
+                handle.close()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT")] = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Serve the site and the API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+
+
+@users_cli.command("create")
+def users_create(
+    email: str,
+    role: Annotated[RoleName, typer.Option("--role")],
+    county: Annotated[str | None, typer.Option("--county", help="County code (editors).")] = None,
+    name: Annotated[str, typer.Option("--name")] = "",
+    organisation: Annotated[str | None, typer.Option("--organisation")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Create an account."""
+    from app.services.users import create_user, parse_user_create
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        data = parse_user_create(
+            email=email, role=role.value, county_code=county, name=name,
+            organisation_name=organisation, password=password,
+        )
+        with session_scope(_engine()) as session:
+            user = create_user(session, data=data)
+            typer.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    except AppError as exc:
+        for f in exc.fields or []:
+            typer.echo(f"{f.field}: {f.message}", err=True)
+        _fail(exc.message if not exc.fields else "User not created.")
+
+
+@tokens_cli.command("create")
+def tokens_create(
+    email: str,
+    label: Annotated[str, typer.Option("--label")] = "",
+) -> None:
+    """Create an API token for a user; the token is the last word printed."""
+    from app.services.users import create_token, require_user
+
+    try:
+        with session_scope(_engine()) as session:
+            user = require_user(session, email)
+            _token, secret = create_token(session, user=user, label=label)
+    except AppError as exc:
+        _fail(exc.message)
+    typer.echo(f"API token for {email} (shown once, store it safely): {secret}")
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUTF8", "1")
+    cli()
+
+
+if __name__ == "__main__":
+    main()

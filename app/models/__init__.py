@@ -1,0 +1,25 @@
+"""All tables, imported here so that Alembic and the app see one metadata."""
+
+from app.models.example import Example, ExampleBase, ExampleIn, ExamplePublic, ExampleVersion, Link
+from app.models.history import Event
+from app.models.outbox import OutboxEntry
+from app.models.taxonomy import Article, County, Municipality, Sector, TargetGroup
+from app.models.user import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "Article",
+    "County",
+    "Event",
+    "Example",
+    "ExampleBase",
+    "ExampleIn",
+    "ExamplePublic",
+    "ExampleVersion",
+    "Link",
+    "Municipality",
+    "OutboxEntry",
+    "Sector",
+    "TargetGroup",
+    "User",
+]

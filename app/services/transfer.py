@@ -1,0 +1,257 @@
+"""Import and export of examples as JSON Lines or CSV (the open-data format).
+
+CSV has the same columns as JSON Lines; list fields are joined by ``;`` and links are
+written ``title|url``. Every row is validated before anything is written; a file with any
+invalid row writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlmodel import Session
+
+from app.errors import AppError, FieldError, InputError
+from app.models import Example, ExampleIn
+from app.models.example import CONTRACT_FIELDS, TEXT_FIELDS
+from app.services.examples import existing_slugs, iter_published, make_slug, publish_new, sync_id_sequence
+from app.services.reference import ReferenceSets
+from app.services.validation import validate_example
+
+Format = Literal["jsonl", "csv"]
+EXPORT_FIELDS: tuple[str, ...] = ("id", "slug", *CONTRACT_FIELDS)
+INT_FIELDS = {"id", "start_year", "end_year", "duration_months", "effort_hours", "cost_sek"}
+LIST_SEP = ";"
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    data: dict[str, Any] | None
+    errors: list[LineError] = field(default_factory=list)
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[LineError]) -> None:
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def detect_format(filename: str, head: str) -> Format:
+    lower = filename.lower()
+    if lower.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if lower.endswith(".csv"):
+        return "csv"
+    return "jsonl" if head.lstrip().startswith("{") else "csv"
+
+
+def parse_jsonl(lines: Iterable[str]) -> Iterator[ParsedRow]:
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield ParsedRow(number, None, [LineError(number, "line", f"not valid JSON ({exc.msg})")])
+            continue
+        if not isinstance(value, dict):
+            yield ParsedRow(number, None, [LineError(number, "line", "must be a JSON object")])
+            continue
+        yield ParsedRow(number, value)
+
+
+def _csv_value(name: str, value: str, line: int, errors: list[LineError]) -> Any:
+    value = value.strip()
+    if name in ("articles", "sectors", "target_groups", "age_groups"):
+        items = [v.strip() for v in value.split(LIST_SEP) if v.strip()]
+        if name != "articles":
+            return items
+        numbers = []
+        for item in items:
+            try:
+                numbers.append(int(item))
+            except ValueError:
+                errors.append(LineError(line, name, f"'{item}' is not an article number"))
+        return numbers
+    if name == "links":
+        links = []
+        for item in (v for v in value.split(LIST_SEP) if v.strip()):
+            title, sep, url = item.partition("|")
+            if not sep:
+                errors.append(LineError(line, name, f"'{item}' must be written title|url"))
+                continue
+            links.append({"title": title.strip(), "url": url.strip()})
+        return links
+    if name in INT_FIELDS:
+        if value == "":
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            errors.append(LineError(line, name, f"'{value}' is not a whole number"))
+            return None
+    if value == "" and name not in ("title", "summary", *TEXT_FIELDS):
+        return None
+    return value
+
+
+def parse_csv(text: str) -> Iterator[ParsedRow]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    unknown = [h for h in header if h not in EXPORT_FIELDS]
+    if unknown:
+        yield ParsedRow(1, None, [LineError(1, h, "unknown column") for h in unknown])
+        return
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield ParsedRow(line, None, [LineError(line, "line", f"has {len(row)} columns, expected {len(header)}")])
+            continue
+        errors: list[LineError] = []
+        data = {name: _csv_value(name, cell, line, errors) for name, cell in zip(header, row)}
+        yield ParsedRow(line, data, errors)
+
+
+def parse_file(filename: str, text: str) -> list[ParsedRow]:
+    fmt = detect_format(filename, text[:200])
+    rows = parse_jsonl(text.splitlines()) if fmt == "jsonl" else parse_csv(text)
+    return list(rows)
+
+
+def validate_rows(session: Session, rows: list[ParsedRow]) -> tuple[list[tuple[int, ExampleIn]], list[LineError]]:
+    refs = ReferenceSets.load(session)
+    valid: list[tuple[int, ExampleIn]] = []
+    errors: list[LineError] = []
+    seen_ids: dict[int, int] = {}
+    for row in rows:
+        errors.extend(row.errors)
+        if row.data is None or row.errors:
+            continue
+        try:
+            example = validate_example(row.data, refs)
+        except InputError as exc:
+            errors.extend(LineError(row.line, e.field, e.message) for e in exc.fields)
+            continue
+        if example.id is not None:
+            if example.id in seen_ids:
+                errors.append(LineError(row.line, "id", f"{example.id} repeats line {seen_ids[example.id]}"))
+                continue
+            seen_ids[example.id] = row.line
+            if session.get(Example, example.id) is not None:
+                errors.append(LineError(row.line, "id", f"example {example.id} already exists"))
+                continue
+        valid.append((row.line, example))
+    return valid, errors
+
+
+def import_examples(
+    session: Session,
+    rows: list[ParsedRow],
+    *,
+    actor_label: str,
+    actor_id: int | None = None,
+) -> list[Example]:
+    """Validate every row, then publish all of them; raise ImportFailed and write nothing
+    if any row is invalid. The caller commits."""
+    if not rows:
+        raise ImportFailed([LineError(1, "file", "contains no examples")])
+    valid, errors = validate_rows(session, rows)
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e.line))
+    taken = existing_slugs(session)
+    created = []
+    for line, example in valid:
+        slug = example.slug or make_slug(example.title)
+        base, n = slug, 2
+        while slug in taken and example.slug is None:
+            slug = f"{base}-{n}"
+            n += 1
+        taken.add(slug)
+        try:
+            created.append(
+                publish_new(
+                    session,
+                    example=example.model_copy(update={"slug": slug}),
+                    actor_label=actor_label,
+                    actor_id=actor_id,
+                    action="imported",
+                    comment="Importerad och publicerad direkt av nationell administratör",
+                )
+            )
+        except AppError as exc:
+            raise ImportFailed([LineError(line, *_split(exc.message))]) from None
+    if any(example.id is not None for _, example in valid):
+        session.flush()
+        sync_id_sequence(session)
+    return created
+
+
+def _split(message: str) -> tuple[str, str]:
+    head, sep, tail = message.partition(": ")
+    return (head, tail) if sep else ("line", message)
+
+
+def export_record(example: Example) -> dict[str, Any]:
+    return {"id": example.id, "slug": example.slug, **example.content()}
+
+
+def iter_export(session: Session, fmt: Format) -> Iterator[str]:
+    """The published examples in id order, as lines of the chosen format."""
+    if fmt == "jsonl":
+        for example in iter_published(session):
+            yield json.dumps(export_record(example), ensure_ascii=False) + "\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EXPORT_FIELDS)
+    for example in iter_published(session):
+        record = export_record(example)
+        writer.writerow([_csv_cell(name, record[name]) for name in EXPORT_FIELDS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue()
+
+
+def _csv_cell(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "links":
+        return LIST_SEP.join(f"{link['title']}|{link['url']}" for link in value)
+    if isinstance(value, list):
+        return LIST_SEP.join(str(v) for v in value)
+    return str(value)
+
+
+__all__ = [
+    "FieldError",
+    "ImportFailed",
+    "LineError",
+    "import_examples",
+    "iter_export",
+    "parse_file",
+    "validate_rows",
+]

@@ -1,0 +1,156 @@
+"""Test fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from BARNRATT_TEST_DATABASE_URL (default: the local server CI uses). Each
+test run works in its own schema, so parallel runs never meet. Where no PostgreSQL is
+reachable the PostgreSQL half skips with the reason; with BARNRATT_REQUIRE_POSTGRES=1 (set by
+.ci/run) it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from app.db import make_engine
+from app.migrate import upgrade_to_head
+from app.services.reference import load_reference_data
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = os.environ.get("BARNRATT_TEST_DATABASE_URL", DEFAULT_PG)
+REQUIRE_PG = os.environ.get("BARNRATT_REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+_pg_problem: str | None = None
+
+
+def _pg_reachable() -> str | None:
+    global _pg_problem
+    if _pg_problem is None:
+        try:
+            engine = make_engine(PG_URL)
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_problem = ""
+        except Exception as exc:  # noqa: BLE001
+            _pg_problem = f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string()}: {type(exc).__name__}"
+    return _pg_problem or None
+
+
+def skip_without_pg() -> None:
+    problem = _pg_reachable()
+    if problem:
+        if REQUIRE_PG:
+            pytest.fail(problem + " (BARNRATT_REQUIRE_POSTGRES=1)")
+        pytest.skip(problem)
+
+
+class FreshDatabase:
+    """Makes empty databases: a new SQLite file or a new PostgreSQL schema."""
+
+    def __init__(self, tmp_root: Path) -> None:
+        self.tmp_root = tmp_root
+        self.schemas: list[str] = []
+
+    def url(self, backend: str) -> str:
+        if backend == "sqlite":
+            path = self.tmp_root / f"db-{uuid.uuid4().hex[:8]}.sqlite"
+            return f"sqlite:///{path}"
+        skip_without_pg()
+        schema = f"brb_test_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        self.schemas.append(schema)
+        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        return url.render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.schemas:
+            return
+        admin = make_engine(PG_URL)
+        with admin.begin() as conn:
+            for schema in self.schemas:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def fresh_db(tmp_path_factory) -> Iterator[FreshDatabase]:
+    factory = FreshDatabase(tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def db_url(backend: str, fresh_db: FreshDatabase) -> str:
+    """A database migrated to head with reference data, shared by a backend's tests."""
+    url = fresh_db.url(backend)
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with Session(engine) as session:
+        load_reference_data(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app_settings(db_url, tmp_path):
+    from app.config import Settings
+
+    return Settings(DATABASE_URL=db_url, DATA_DIR=tmp_path / "data", ENV="development")
+
+
+@pytest.fixture
+def client(app_settings, session):
+    """An in-process client whose requests share the test's rolled-back transaction."""
+    from fastapi.testclient import TestClient
+
+    from app.deps import get_session
+    from app.main import create_app
+
+    app = create_app(app_settings)
+
+    def _session():
+        yield session
+        session.flush()
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app) as test_client:
+        yield test_client
