@@ -4,19 +4,41 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import AppError, error_body, field_errors_from_pydantic
+from app.i18n import COOKIE, negotiate
 from app.routers import api_examples, health
 
 log = logging.getLogger("barnratt")
+APP_DIR = Path(__file__).resolve().parent
+# Front-end packages installed from the npm registry (package.json), served by the app.
+NODE_MODULES = APP_DIR.parent / "node_modules"
+
+
+def install_language(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _language(request: Request, call_next):
+        query = request.query_params.get("lang")
+        request.state.lang = negotiate(query, request.cookies.get(COOKIE), request.headers.get("accept-language"))
+        response = await call_next(request)
+        if query == request.state.lang:
+            response.set_cookie(COOKIE, query, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+
+def mount_static(app: FastAPI) -> None:
+    app.mount("/static/vendor/htmx", StaticFiles(directory=NODE_MODULES / "htmx.org" / "dist", check_dir=False), name="htmx")
+    app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -70,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.readiness_probes = {}
     install_error_handlers(app)
+    install_language(app)
+    mount_static(app)
     app.include_router(health.router)
     app.include_router(api_examples.router)
     return app
