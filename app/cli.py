@@ -83,11 +83,45 @@ def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool
         raise typer.Exit(1) from None
 
 
+def _sync_search() -> None:
+    """Apply the search outbox now (the same path the server's indexer takes). If the
+    engine is unavailable the rows stay queued and the server applies them later."""
+    from app.indexer import Indexer
+    from app.search_service import backend_from_settings
+
+    backend = backend_from_settings(get_settings())
+    try:
+        result = Indexer(_engine(), backend).drain()
+    finally:
+        backend.close()
+    if result.error:
+        typer.echo(f"Search not updated yet ({result.error}); the server will retry.", err=True)
+    elif result.applied:
+        typer.echo(f"Search index updated ({result.applied} change(s)).")
+
+
 @cli.command()
 def demo() -> None:
     """Load the demo examples (idempotent: examples already present are left alone)."""
     count = _load_rows_and_import(DEMO_FILE.name, DEMO_FILE.read_text(encoding="utf-8"), skip_existing_slugs=True)
     typer.echo(f"Demo content loaded: {count} new example(s).")
+    _sync_search()
+
+
+@cli.command()
+def reindex() -> None:
+    """Rebuild the search index from the database (built aside, then swapped in)."""
+    from app.indexer import Indexer
+    from app.search_service import backend_from_settings
+
+    backend = backend_from_settings(get_settings())
+    try:
+        count = Indexer(_engine(), backend).rebuild()
+    except Exception as exc:  # noqa: BLE001 - report any engine failure plainly
+        _fail(f"Reindex failed: {type(exc).__name__}: {exc}")
+    finally:
+        backend.close()
+    typer.echo(f"Search index rebuilt with {count} example(s).")
 
 
 @cli.command("import")
@@ -109,6 +143,7 @@ def import_(
         return
     count = _load_rows_and_import(file.name, text)
     typer.echo(f"Imported and published {count} example(s).")
+    _sync_search()
 
 
 @cli.command()

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     MAIL_FROM: str = "noreply@barnrattsbanken.se"
     # Public API rate limit per client and minute.
     API_RATE_LIMIT_PER_MINUTE: int = Field(default=600, ge=1)
+    # The server drains the search outbox in the background; tests may turn it off.
+    RUN_INDEXER: bool = True
     SESSION_MAX_AGE_SECONDS: int = Field(default=8 * 3600, ge=60)
 
     @model_validator(mode="after")

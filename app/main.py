@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import AppError, error_body, field_errors_from_pydantic
 from app.i18n import COOKIE, negotiate
+from app.indexer import Indexer
+from app.search_service import backend_from_settings
 from app.routers import api_examples, health
 
 log = logging.getLogger("barnratt")
@@ -33,6 +36,17 @@ def install_language(app: FastAPI) -> None:
         response = await call_next(request)
         if query == request.state.lang:
             response.set_cookie(COOKIE, query, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+
+def install_indexer_wakeup(app: FastAPI) -> None:
+    """After a state-changing request, nudge the indexer so search catches up at once."""
+
+    @app.middleware("http")
+    async def _wake(request: Request, call_next):
+        response = await call_next(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            app.state.indexer.wakeup.set()
         return response
 
 
@@ -79,8 +93,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
-        app.state.engine.dispose()
+        stop = asyncio.Event()
+        task = asyncio.create_task(app.state.indexer.run(stop)) if settings.RUN_INDEXER else None
+        try:
+            yield
+        finally:
+            stop.set()
+            app.state.indexer.wakeup.set()
+            if task is not None:
+                await task
+            app.state.search.close()
+            app.state.engine.dispose()
 
     app = FastAPI(
         title="Barnrättsbanken API",
@@ -90,9 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-    app.state.readiness_probes = {}
+    app.state.search = backend_from_settings(settings)
+    app.state.indexer = Indexer(app.state.engine, app.state.search)
+    app.state.readiness_probes = {"search": app.state.indexer.readiness}
     install_error_handlers(app)
     install_language(app)
+    install_indexer_wakeup(app)
     mount_static(app)
     app.include_router(health.router)
     app.include_router(api_examples.router)
