@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -20,7 +20,9 @@ from app.errors import AppError, error_body, field_errors_from_pydantic
 from app.i18n import COOKIE, negotiate
 from app.indexer import Indexer
 from app.search_service import backend_from_settings
-from app.routers import api_examples, health
+from app.api_http import install_api_http
+from app.routers import api_examples, docs, health, pages
+from app.site_errors import html_error, wants_html
 
 log = logging.getLogger("barnratt")
 APP_DIR = Path(__file__).resolve().parent
@@ -51,13 +53,16 @@ def install_indexer_wakeup(app: FastAPI) -> None:
 
 
 def mount_static(app: FastAPI) -> None:
+    app.mount("/static/vendor/swagger-ui", StaticFiles(directory=NODE_MODULES / "swagger-ui-dist", check_dir=False), name="swagger-ui")
     app.mount("/static/vendor/htmx", StaticFiles(directory=NODE_MODULES / "htmx.org" / "dist", check_dir=False), name="htmx")
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
-    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        if wants_html(request):
+            return html_error(request, exc.status, exc.message)
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -72,7 +77,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_html(request) and exc.status_code in (404, 405):
+            return html_error(request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
             exc.status_code, "http_error"
         )
@@ -83,8 +90,13 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
+        if wants_html(request):
+            try:
+                return html_error(request, 500)
+            except Exception:  # noqa: BLE001 - fall back to the JSON shape
+                pass
         return JSONResponse(error_body(500, "internal_error", "Internt fel"), status_code=500)
 
 
@@ -110,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Öppet API för Barnrättsbankens publicerade exempel. / Open API of Barnrättsbanken's published examples.",
         lifespan=lifespan,
+        docs_url=None,  # served by app.routers.docs with Swagger UI from npm, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -119,9 +133,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_language(app)
     install_indexer_wakeup(app)
+    install_api_http(app)
     mount_static(app)
     app.include_router(health.router)
     app.include_router(api_examples.router)
+    app.include_router(docs.router)
+    app.include_router(pages.router)
     return app
 
 
