@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from app.deps import SessionDep
 from app.errors import AppError, FieldError, InputError, NotFound
-from app.i18n import gettext
+from app.i18n import LANGUAGES, gettext
 from app.models import Example
 from app.serializers import permalink
 from app.services.browse import SearchPage, search_examples
@@ -31,11 +31,10 @@ from app.services.example_view import (
     related_examples,
     sections,
 )
-from app.services.labels import FACET_TITLES, SORT_TITLES, criteria_for_display, quality_profile
+from app.services.labels import FACET_TITLES, SORT_TITLES, _l, criteria_for_display, quality_profile
 from app.services.search_params import SearchParams, parse_search_params
 from app.services.statistics import coverage
 from app.services.taxonomy import Taxonomy, taxonomy_for
-from app.i18n import LANGUAGES
 from app.templating import add_global, is_htmx, render, templates_for
 from app.timeutil import as_utc, utcnow
 from search import FACET_NAMES
@@ -208,8 +207,8 @@ def feed(request: Request, session: SessionDep) -> Response:
 
     root = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
     sub(root, "id", f"{base}/feed.atom")
-    sub(root, "title", gettext(lang, "Barnrättsbanken: newest examples"))
-    sub(root, "subtitle", gettext(lang, "Worked examples of child-rights work in Swedish municipalities and regions."))
+    sub(root, "title", gettext(lang, _l("Barnrättsbanken: newest examples")))
+    sub(root, "subtitle", gettext(lang, _l("Worked examples of child-rights work in Swedish municipalities and regions.")))
     updated = max((as_utc(r.updated_at) for r in rows), default=utcnow())
     sub(root, "updated", updated.isoformat())
     sub(root, "link", rel="self", type="application/atom+xml", href=f"{base}/feed.atom")

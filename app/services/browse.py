@@ -21,7 +21,7 @@ from app.errors import AppError
 from app.i18n import gettext
 from app.models import Example
 from app.serializers import permalink
-from app.services.labels import FACET_TITLES, RANGE_TITLES
+from app.services.labels import FACET_TITLES, RANGE_TITLES, _l
 from app.services.search_params import SearchParams
 from app.services.taxonomy import Taxonomy
 from app.timeutil import as_utc
@@ -229,16 +229,16 @@ def add_suggestions(page: SearchPage, session: Session, backend: SearchBackend, 
             count = _count(backend, wider)
             if count:
                 if name in FACET_TITLES:
-                    label = gettext(lang, "Without the filter “{name}”").format(
+                    label = gettext(lang, _l("Without the filter “{name}”")).format(
                         name=gettext(lang, FACET_TITLES[name]))
                 else:
-                    label = gettext(lang, "Without “{name}”").format(
+                    label = gettext(lang, _l("Without “{name}”")).format(
                         name=gettext(lang, RANGE_TITLES[name]).format(n=getattr(params, name)))
                 page.suggestions.append(Suggestion(label, wider.url(path), count))
         cleared = params.without_filters()
         count = _count(backend, cleared)
         if count:
-            page.suggestions.append(Suggestion(gettext(lang, "Without any filters"), cleared.url(path), count))
+            page.suggestions.append(Suggestion(gettext(lang, _l("Without any filters")), cleared.url(path), count))
     candidates: list[SearchParams] = []
     if params.has_text:
         base = params.without_filters()

@@ -13,7 +13,7 @@ from app.models import Example
 from app.serializers import example_public, permalink
 from app.services.browse import load_items
 from app.services.examples import get_published
-from app.services.labels import SECTIONS, quality_profile
+from app.services.labels import SECTIONS, _l, quality_profile
 from app.services.search_params import SearchParams
 from app.services.taxonomy import Taxonomy
 from app.timeutil import as_utc
@@ -150,14 +150,14 @@ def json_ld(example: Example, taxonomy: Taxonomy, *, base_url: str, lang: str) -
         "isPartOf": {"@type": "WebSite", "name": "Barnrättsbanken", "url": base_url.rstrip("/") + "/"},
         "spatialCoverage": {"@type": "Place", "name": ", ".join(p for p in (place, county) if p)},
         "about": [
-            {"@type": "Thing", "name": f"{gettext(lang, 'Article')} {a}: {taxonomy.label('article', a, lang)}"}
+            {"@type": "Thing", "name": f"{gettext(lang, _l('Article'))} {a}: {taxonomy.label('article', a, lang)}"}
             for a in example.articles
         ],
         "keywords": ", ".join(
             [taxonomy.label("sector", s, lang) for s in example.sectors]
             + [taxonomy.label("target_group", t, lang) for t in example.target_groups]
         ),
-        "audience": {"@type": "Audience", "audienceType": gettext(lang, "Child-rights strategists")},
+        "audience": {"@type": "Audience", "audienceType": gettext(lang, _l("Child-rights strategists"))},
     }
     if example.start_year:
         end = example.end_year or ""

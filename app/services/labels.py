@@ -151,7 +151,7 @@ def quality_profile(quality: dict[str, Any] | None, lang: str) -> dict[str, Any]
     if not quality:
         return {
             "reviewed": False,
-            "note": gettext(lang, "Published by the national admin without review."),
+            "note": gettext(lang, _l("Published by the national admin without review.")),
             "criteria": [],
         }
     found: dict[str, str] = {}
@@ -170,7 +170,7 @@ def quality_profile(quality: dict[str, Any] | None, lang: str) -> dict[str, Any]
     keys = sorted(found, key=lambda k: (order.get(k, len(order)), k))
     return {
         "reviewed": True,
-        "note": gettext(lang, "Reviewed by a county editor against the quality criteria."),
+        "note": gettext(lang, _l("Reviewed by a county editor against the quality criteria.")),
         "criteria": [
             {
                 "key": k,
