@@ -85,7 +85,7 @@ def _not_modified(request: Request, tag: str, modified) -> bool:
 def detail(example_id: str, request: Request, session: SessionDep) -> Response:
     number = parse_id(example_id)
     if number is None:
-        raise InputError([FieldError("id", "must be a positive whole number")])
+        raise InputError([FieldError("example_id", "must be a positive whole number")])
     example = load_published(session, number)
     lang = request_lang(request)
     tag = etag(example, lang)
