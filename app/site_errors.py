@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import Response
 
-MACHINE_PREFIXES = ("/api/", "/static/", "/openapi.json", "/healthz", "/readyz", "/oembed", "/feed.atom", "/docs")
+MACHINE_PREFIXES = ("/api/", "/static/", "/openapi.json", "/healthz", "/readyz", "/oembed", "/feed.atom")
 
 
 def wants_html(request: Request) -> bool:

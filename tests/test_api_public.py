@@ -460,10 +460,15 @@ def test_openapi_documents_every_search_parameter(client):
                       "year_to", "sort", "page", "per_page"}
     for path in ("/api/v1/examples/{example_id}", "/api/v1/taxonomies", "/api/v1/export", "/api/v1/statistics"):
         assert path in spec["paths"]
-    docs = client.get("/docs")
-    assert docs.status_code == 200
-    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
-    assert "cdn" not in docs.text.lower()
+    swagger = client.get("/docs/swagger")
+    assert swagger.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in swagger.text
+    assert "cdn" not in swagger.text.lower()
+    guide = client.get("/docs")
+    assert guide.status_code == 200
+    assert '<h1 id="barnrattsbanken-api">Barnrättsbanken API</h1>' in guide.text
+    assert 'curl "$BASE/api/v1/examples?q=barnkonsekvensanalys"' in guide.text
+    assert '<div class="api-doc" lang="en">' in guide.text
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
 
 

@@ -310,7 +310,7 @@ PUBLIC_PAGES = (
     "/", "/?q=skola&sector=skola", f"/?q={MARKER}", "/?q=zzqqxxyy", "/?q=barnkonsekvensanalys&county=25",
     "/?article=99", "/?page=2", "/exempel/{first}", "/exempel/{first}/embed", "/om", "/statistik",
     "/exempel/999999", "/no-such-page", "/?lang=en", "/exempel/{first}?lang=en", "/statistik?lang=en",
-    "/om?lang=en",
+    "/om?lang=en", "/docs",
 )
 
 
@@ -431,3 +431,40 @@ def test_live_feed_and_structured_data(site_server):
     link = feed.entries[-1].link
     data = extruct.extract(httpx.get(link).text, base_url=link, syntaxes=["json-ld"])
     assert data["json-ld"][0]["url"] == link
+
+
+# -- the partner guide's curl commands work as written -----------------------------------------
+def guide_commands() -> list[tuple[str, str, int]]:
+    """(setup, command, expected status) for every curl command in docs/api.md."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        setup: list[str] = []
+        for line in block.splitlines():
+            line = line.strip()
+            if not line or line.startswith("#") or line.startswith("BASE="):
+                continue
+            if line.startswith("ETAG="):
+                setup.append(line)
+                continue
+            command, _, comment = line.partition("  #")
+            status = re.search(r"\b(\d{3})\b", comment)
+            expected = int(status.group(1)) if status else (304 if "If-None-Match" in command else 200)
+            commands.append(("; ".join(setup), command.strip(), expected))
+    return commands
+
+
+def test_guide_curl_commands_run_against_the_server(site_server, tmp_path):
+    import subprocess
+
+    commands = guide_commands()
+    assert len(commands) >= 15
+    failures = []
+    for setup, command, expected in commands:
+        script = f"BASE={site_server.url}; {setup + '; ' if setup else ''}{command} -s -w '\\n%{{http_code}}'"
+        result = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        status = result.stdout.rstrip().rsplit("\n", 1)[-1]
+        if result.returncode != 0 or status != str(expected):
+            failures.append((command, expected, status, result.stderr[-200:]))
+    assert failures == []
+    assert (tmp_path / "barnrattsbanken.csv").read_text(encoding="utf-8").startswith("id,slug,title")
