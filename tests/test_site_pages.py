@@ -37,7 +37,7 @@ def result_ids(page_html: str) -> list[int]:
     match = re.search(r'<ol class="result-list".*?</ol>', page_html, re.S)
     if not match:
         return []
-    return [int(i) for i in re.findall(r'class="result-title"><a href="/exempel/(\d+)"', match.group(0))]
+    return [int(i) for i in re.findall(r'class="result-title" lang="sv"><a href="/exempel/(\d+)"', match.group(0))]
 
 
 # -- search page ---------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_example_page(client, site):
     response = client.get(f"/exempel/{example.id}")
     assert response.status_code == 200
     text = response.text
-    assert f"<h1 id=\"example-title\">{example.title}</h1>" in text
+    assert f'<h1 id="example-title" lang="sv">{example.title}</h1>' in text
     # Sections in the fixed order, key facts first and prominent.
     order = [m for m in re.findall(r'<h2 id="(?:h-)?([a-z_-]+)"', text)]
     sections = [s for s in order if s in ("background", "method", "child_participation", "results",
@@ -364,3 +364,12 @@ def test_the_live_markup_detector_itself():
     assert not live_markup('<p>&lt;img src=x onerror="window.__xss=2"&gt;</p>')
     assert not live_markup('<meta content="&lt;script&gt;window.__xss=1&lt;/script&gt;">')
     assert not live_markup('<script type="application/ld+json">{"a": "\\u003cscript\\u003ewindow.__xss"}</script>')
+
+
+def test_english_interface_marks_the_swedish_content(client, site):
+    text = client.get(f"/exempel/{site.id('bka')}?lang=en").text
+    assert '<html lang="en">' in text
+    assert '<h1 id="example-title" lang="sv">' in text and '<div class="prose" lang="sv">' in text
+    assert "<dt>Effort</dt>" in text and "Published by the national admin without review." in text
+    search = client.get("/?lang=en").text
+    assert 'class="result-title" lang="sv"' in search and 'class="result-summary" lang="sv"' in search

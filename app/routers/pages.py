@@ -217,6 +217,7 @@ def feed(request: Request, session: SessionDep) -> Response:
     for row in rows:
         url = permalink(base, row.id)
         entry = sub(root, "entry")
+        entry.set("{http://www.w3.org/XML/1998/namespace}lang", "sv")  # the examples are in Swedish
         sub(entry, "id", url)
         sub(entry, "title", row.title)
         sub(entry, "link", rel="alternate", type="text/html", href=url)
