@@ -57,6 +57,9 @@ def init() -> None:
     with session_scope(engine) as session:
         added = load_reference_data(session)
     typer.echo("Database at head; reference rows added: " + ", ".join(f"{k} {v}" for k, v in added.items()))
+    from app.search_service import backend_from_settings
+
+    backend_from_settings(settings).close()  # creates the index and applies its settings
 
 
 def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool = False) -> int:
@@ -89,7 +92,7 @@ def _sync_search() -> None:
     from app.indexer import Indexer
     from app.search_service import backend_from_settings
 
-    backend = backend_from_settings(get_settings())
+    backend = backend_from_settings(get_settings(), configure=False)
     try:
         result = Indexer(_engine(), backend).drain()
     finally:

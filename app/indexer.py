@@ -60,6 +60,7 @@ class Indexer:
         base_backoff: float = 1.0,
         max_backoff: float = 300.0,
         idle_interval: float = 1.0,
+        check_interval: float = 60.0,
     ) -> None:
         self.engine = engine
         self.backend = backend
@@ -67,6 +68,7 @@ class Indexer:
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
         self.idle_interval = idle_interval
+        self.check_interval = check_interval
         self._lock = threading.Lock()
         self.wakeup = asyncio.Event()
         self.last_error: str | None = None
@@ -169,11 +171,44 @@ class Indexer:
             session.commit()
         return count
 
+    def reconcile(self) -> str:
+        """Self-healing: recreate a missing index, and rebuild from the database when the
+        engine holds a different number of examples than are published while nothing is
+        queued (an index lost, restored from an old copy, or wiped by hand)."""
+        from app.services.examples import count_published
+
+        if not self.backend.health().ok:
+            try:
+                self.backend.configure()
+            except SearchError:
+                return "unavailable"
+            if not self.backend.health().ok:
+                return "unavailable"
+        if self.backlog()["pending"]:
+            return "draining"
+        with Session(self.engine) as session:
+            published = count_published(session)
+        try:
+            indexed = self.backend.count()
+        except SearchError:
+            return "unavailable"
+        if indexed == published:
+            return "ok"
+        log.warning("search holds %d examples, database %d: rebuilding", indexed, published)
+        self.rebuild()
+        return "rebuilt"
+
     # -- background task --------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
-        """Drain continuously until ``stop`` is set. Runs the blocking work in a thread."""
+        """Drain continuously until ``stop`` is set; reconcile every ``check_interval``.
+        Runs the blocking work in a thread."""
+        loop = asyncio.get_running_loop()
+        next_check = loop.time() + self.check_interval
         while not stop.is_set():
             try:
+                if loop.time() >= next_check:
+                    next_check = loop.time() + self.check_interval
+                    await asyncio.to_thread(self.reconcile)
                 result = await asyncio.to_thread(self.drain_once)
             except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
                 log.exception("indexer pass failed")

@@ -128,7 +128,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.search = backend_from_settings(settings)
-    app.state.indexer = Indexer(app.state.engine, app.state.search)
+    app.state.indexer = Indexer(
+        app.state.engine,
+        app.state.search,
+        base_backoff=settings.INDEX_RETRY_SECONDS,
+        check_interval=settings.INDEX_CHECK_SECONDS,
+    )
     app.state.readiness_probes = {"search": app.state.indexer.readiness}
     install_error_handlers(app)
     install_language(app)

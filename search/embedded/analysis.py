@@ -1,9 +1,14 @@
 """Text analysis for the embedded engine (tantivy).
 
-One analyzer, ``sv``, is used for every searchable field and for query words:
+Two analyzers, applied to documents and query words alike:
 
-    simple tokenizer (split on non-alphanumerics) -> remove tokens > 60 bytes
-    -> lowercase -> Swedish Snowball stemmer x3 -> ASCII folding
+``sv``       simple tokenizer (split on non-alphanumerics) -> drop tokens > 60
+             bytes -> lowercase -> Swedish Snowball stemmer x3 -> ASCII folding.
+             Used for exact (stem) matching and ranking.
+``sv_fold``  the same without stemming. Typo tolerance and prefix search run
+             against these surface forms, as in Meilisearch: comparing a typo'd
+             word with a stem fails when the stem is much shorter than the word
+             ("mentpr" is 1 typo from "mentor" but 2 from its stem "ment").
 
 * Stemming runs before folding because the Swedish stemmer knows å/ä/ö.
 * The stemmer is applied three times: Snowball Swedish is a light stemmer that
@@ -25,7 +30,8 @@ import threading
 
 import tantivy
 
-TEXT_ANALYZER = "sv"
+TEXT_ANALYZER = "sv"  # stemmed: exact/stem matching and ranking
+FOLD_ANALYZER = "sv_fold"  # unstemmed: typo and prefix matching (like Meilisearch)
 STEM_PASSES = 3
 WORD_RE = re.compile(r"[^\W_]+")  # same notion of a token as tantivy's simple tokenizer
 
@@ -46,9 +52,10 @@ def build_text_analyzer() -> tantivy.TextAnalyzer:
     return builder.filter(tantivy.Filter.ascii_fold()).build()
 
 
-def _build_fold_analyzer() -> tantivy.TextAnalyzer:
+def build_fold_analyzer() -> tantivy.TextAnalyzer:
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(60))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
         .build()
@@ -58,7 +65,7 @@ def _build_fold_analyzer() -> tantivy.TextAnalyzer:
 def _analyzers() -> tuple[tantivy.TextAnalyzer, tantivy.TextAnalyzer]:
     pair = getattr(_local, "pair", None)
     if pair is None:
-        pair = _local.pair = (build_text_analyzer(), _build_fold_analyzer())
+        pair = _local.pair = (build_text_analyzer(), build_fold_analyzer())
     return pair
 
 

@@ -25,14 +25,9 @@ class Highlighter:
     def _word_matches(self, w: Word, token_stem: str, token_fold: str) -> bool:
         if token_stem == w.stemmed:
             return True
-        if w.typos and osa_distance(token_stem, w.stemmed, w.typos) <= w.typos:
-            return True
-        if w.prefix and (
-            prefix_distance(w.folded, token_fold, w.typos) <= w.typos
-            or prefix_distance(w.folded, token_stem, w.typos) <= w.typos
-        ):
-            return True
-        return False
+        if w.prefix:
+            return prefix_distance(w.folded, token_fold, w.typos) <= w.typos
+        return bool(w.typos) and osa_distance(token_fold, w.folded, w.typos) <= w.typos
 
     def _token_matches(self, token: str) -> bool:
         hit = self._memo.get(token)

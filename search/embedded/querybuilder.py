@@ -7,18 +7,19 @@ become term-set and range queries.
 Matching vs ranking
 -------------------
 ``match`` decides *which* documents hit (used for hits, total and facet
-counts, always on the ``all`` field): every group must match, a word matches
-exactly (stem), with up to its typo budget, or — for the last word — as a
-(typo-tolerant) prefix; a synonym group also matches any other expression.
+counts; on the catch-all fields): every group must match; a word matches by
+stem (``all``), or its surface form within its typo budget or — last word —
+as a typo-tolerant prefix (``all_raw``); a synonym group also matches any
+other expression of its synonym group (phrase on ``all``).
 
 ``score`` only orders them (optional clauses). It emulates Meilisearch's
 ranking rules typo > attribute > exactness with constant-score tiers per
 word, summed over words, plus a tiny BM25 component as a tie-breaker:
 
-    exact word in title/summary/body/compound parts   20.5 + 3/2/1/0
-    prefix (no typo) in title/summary/body/parts      20.0 + 3/2/1/0
-    one typo (anywhere)                               10
-    two typos (anywhere)                               1
+    exact (stem) in title/summary/body/compound parts   20.5 + 3/2/1/0
+    prefix without typo, in title / elsewhere           20.0 + 3/1
+    one typo, in title / elsewhere                      10.0 + 3/0
+    two typos, in title / elsewhere                      1.0 + 3/0
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Sequence
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from search.embedded.schema import ALL_FIELD, FACET_FIELDS, RANKED_FIELDS
+from search.embedded.schema import ALL_FIELD, ALL_RAW_FIELD, FACET_FIELDS, RANKED_FIELDS, TITLE_RAW_FIELD
 from search.embedded.textquery import Group, ParsedText, Word
 from search.query import SearchQuery
 
@@ -70,10 +71,8 @@ class QueryBuilder:
 
     def word_match(self, w: Word) -> Query:
         alts = [self._term(ALL_FIELD, w.stemmed)]
-        if w.typos:
-            alts.append(self._fuzzy(ALL_FIELD, w.stemmed, w.typos, prefix=False))
-        if w.prefix:
-            alts.append(self._fuzzy(ALL_FIELD, w.folded, w.typos, prefix=True))
+        if w.typos or w.prefix:
+            alts.append(self._fuzzy(ALL_RAW_FIELD, w.folded, w.typos, prefix=w.prefix))
         return _should(alts)
 
     def group_match(self, g: Group) -> Query:
@@ -85,15 +84,12 @@ class QueryBuilder:
         alts: list[Query] = []
         for field, rank in RANKED_FIELDS:
             alts.append(Query.const_score_query(self._term(field, w.stemmed), EXACT + rank))
-            if w.prefix:
-                prefix_q = self._fuzzy(field, w.folded, 0, prefix=True)
-                alts.append(Query.const_score_query(prefix_q, PREFIX + rank))
-        for distance, tier in ((1, TYPO1), (2, TYPO2)):
-            if w.typos >= distance:
-                typo_alts = [self._fuzzy(ALL_FIELD, w.stemmed, distance, prefix=False)]
-                if w.prefix:
-                    typo_alts.append(self._fuzzy(ALL_FIELD, w.folded, distance, prefix=True))
-                alts.append(Query.const_score_query(_should(typo_alts), tier))
+        tiers = [(0, PREFIX)] if w.prefix else []
+        tiers += [(d, tier) for d, tier in ((1, TYPO1), (2, TYPO2)) if w.typos >= d]
+        for distance, tier in tiers:
+            for field, rank in ((TITLE_RAW_FIELD, 3.0), (ALL_RAW_FIELD, 1.0 if distance == 0 else 0.0)):
+                fuzzy = self._fuzzy(field, w.folded, distance, prefix=w.prefix)
+                alts.append(Query.const_score_query(fuzzy, tier + rank))
         return Query.disjunction_max_query(alts)
 
     def group_score(self, g: Group) -> Query:

@@ -8,7 +8,7 @@ from typing import Any
 import tantivy
 
 from search.documents import MARKDOWN_FIELDS
-from search.embedded.analysis import TEXT_ANALYZER, build_text_analyzer
+from search.embedded.analysis import FOLD_ANALYZER, TEXT_ANALYZER, build_fold_analyzer, build_text_analyzer
 from search.query import FACETS
 
 #: Bump when the schema or analysis changes: configure() then starts a fresh
@@ -23,9 +23,12 @@ RANKED_FIELDS: tuple[tuple[str, float], ...] = (
     ("body", 1.0),
     ("parts", 0.0),
 )
-#: Every searchable token lands in ``all`` too: matching and counting use this
-#: one field (cheap); ranking uses the per-field ones.
+#: Every searchable token lands in ``all`` (stemmed) and ``all_raw`` (folded,
+#: unstemmed) too: matching and counting use these (cheap); ranking uses the
+#: per-field ones. ``title_raw`` lets prefix/typo matches in titles rank higher.
 ALL_FIELD = "all"
+ALL_RAW_FIELD = "all_raw"
+TITLE_RAW_FIELD = "title_raw"
 
 #: facet name -> tantivy field (raw-tokenized, fast, multi-valued strings)
 FACET_FIELDS: dict[str, str] = {f.name: f"f_{f.name}" for f in FACETS}
@@ -43,6 +46,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("summary", stored=True, tokenizer_name=TEXT_ANALYZER)
     for name in ("body", "parts", ALL_FIELD):
         sb.add_text_field(name, stored=False, tokenizer_name=TEXT_ANALYZER)
+    for name in (TITLE_RAW_FIELD, ALL_RAW_FIELD):
+        sb.add_text_field(name, stored=False, tokenizer_name=FOLD_ANALYZER, index_option="freq")
     for field in FACET_FIELDS.values():
         sb.add_text_field(field, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for field in INT_FIELDS:
@@ -54,6 +59,7 @@ def build_schema() -> tantivy.Schema:
 
 def register_tokenizers(index: tantivy.Index) -> None:
     index.register_tokenizer(TEXT_ANALYZER, build_text_analyzer())
+    index.register_tokenizer(FOLD_ANALYZER, build_fold_analyzer())
 
 
 def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
@@ -73,8 +79,10 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_text("summary", summary)
     d.add_text("body", body)
     d.add_text("parts", parts)
+    d.add_text(TITLE_RAW_FIELD, title)
     for value in (title, summary, body, parts):
         d.add_text(ALL_FIELD, value)
+        d.add_text(ALL_RAW_FIELD, value)
     for spec in FACETS:
         raw = doc.get(spec.doc_field)
         values = raw if isinstance(raw, list) else ([] if raw is None else [raw])
