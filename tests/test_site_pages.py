@@ -46,7 +46,7 @@ def test_search_page_lists_results_facets_and_links_to_its_json(client, site):
     assert response.status_code == 200
     text = response.text
     assert set(result_ids(text)) == site.ids("kort", "vrak")
-    assert '<link rel="alternate" type="application/json" href="/api/v1/examples?sector=socialtjanst"' in text
+    assert '<link id="json-alternate" rel="alternate" type="application/json" href="/api/v1/examples?sector=socialtjanst"' in text
     # Facets with counts; articles as number and name; the selected value checked.
     assert re.search(r'id="f-sector-socialtjanst" name="sector" value="socialtjanst" checked', text)
     assert re.search(r'<span class="facet-num">27\.</span> [^<]+ <span class="count">\(2<', text)
@@ -79,6 +79,8 @@ def test_htmx_request_gets_the_results_fragment(client, site):
     assert 'id="search-body"' in text
     assert '<p id="result-status" hx-swap-oob="innerHTML">1 exempel hittades för ”fritidskort”.</p>' in text
     assert result_ids(text) == [site.id("kort")]
+    # The page's link to its JSON follows the new state.
+    assert '<link id="json-alternate" hx-swap-oob="true" rel="alternate" type="application/json" href="/api/v1/examples?q=fritidskort"' in text
     # A history restore (back button after a cache miss) gets the whole page.
     full = client.get("/?q=fritidskort", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in full.text
@@ -373,3 +375,22 @@ def test_english_interface_marks_the_swedish_content(client, site):
     assert "<dt>Effort</dt>" in text and "Published by the national admin without review." in text
     search = client.get("/?lang=en").text
     assert 'class="result-title" lang="sv"' in search and 'class="result-summary" lang="sv"' in search
+
+
+def test_pages_when_the_search_engine_is_down(client, site):
+    from search import SearchUnavailable
+
+    class Down:
+        def search(self, query):
+            raise SearchUnavailable("index missing")
+
+    real, client.app.state.search = client.app.state.search, Down()
+    try:
+        page = client.get("/?q=barn")
+        example = client.get(f"/exempel/{site.id('bka')}")
+    finally:
+        client.app.state.search = real
+    assert page.status_code == 503
+    assert "Sökningen är tillfälligt otillgänglig" in page.text and 'role="search"' in page.text
+    # Example pages do not need the engine (only their related examples do).
+    assert example.status_code == 200 and "Relaterade exempel" not in example.text

@@ -148,7 +148,8 @@ def example_page(example_id: str, request: Request, session: SessionDep) -> Resp
 def example_embed(example_id: str, request: Request, session: SessionDep) -> Response:
     example = _example_or_404(session, example_id)
     taxonomy = taxonomy_for(request.app.state, session)
-    context = _common(request, taxonomy, example=example, permalink=permalink(_base(request), example.id))
+    context = _common(request, taxonomy, example=example, permalink=permalink(_base(request), example.id),
+                      api_url=api_url(_base(request), example.id))
     return render(
         request, "embed.html", context,
         headers={"Content-Security-Policy": "frame-ancestors *", "Cache-Control": "public, max-age=300"},

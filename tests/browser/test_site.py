@@ -106,6 +106,7 @@ def test_search_as_you_type(site_server, page, errors):
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     assert status.inner_text() == f"{expected['total']} exempel hittades för ”barnkonsekvensanalys”."
     assert page.locator(".result-list mark").count() > 0
+    assert page.locator("link#json-alternate").get_attribute("href") == "/api/v1/examples?q=barnkonsekvensanalys"
     assert page.title().startswith("barnkonsekvensanalys – Sök exempel")
     assert len(requests) <= 3, requests  # debounced, not one request per key
     assert errors == []
@@ -365,6 +366,18 @@ def test_no_horizontal_scrolling_at_320_px(site_server, browser):
         page.locator("#filter-panel > summary").click()
         assert panel.evaluate("d => d.open")
         assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=skola&sector=skola", "/exempel/{first}", "/statistik"])
+def test_axe_at_320_px(site_server, browser, path):
+    context = browser.new_context(viewport=NARROW, locale="sv-SE")
+    page = context.new_page()
+    try:
+        first = api(site_server, "sort=newest&per_page=1")["items"][0]["id"]
+        page.goto(site_server.url + path.replace("{first}", str(first)))
+        assert run_axe(page) == []
     finally:
         context.close()
 
