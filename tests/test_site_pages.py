@@ -394,3 +394,11 @@ def test_pages_when_the_search_engine_is_down(client, site):
     assert "Sökningen är tillfälligt otillgänglig" in page.text and 'role="search"' in page.text
     # Example pages do not need the engine (only their related examples do).
     assert example.status_code == 200 and "Relaterade exempel" not in example.text
+
+
+def test_pages_answer_head_requests(client, site):
+    for url in ("/", f"/exempel/{site.id('bka')}", "/om", "/statistik", "/feed.atom", "/docs"):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
+    assert client.head("/exempel/999999").status_code == 404

@@ -43,13 +43,13 @@ def api_guide_html(mtime: float) -> Markup:
     return Markup(_HEADING.sub(lambda m: f'<h{m.group(1)} id="{_slug(m.group(2))}">{m.group(2)}</h{m.group(1)}>', clean))
 
 
-@router.get("/docs")
+@router.api_route("/docs", methods=["GET", "HEAD"])
 def docs(request: Request) -> Response:
     guide = api_guide_html(API_GUIDE.stat().st_mtime) if API_GUIDE.exists() else None
     return render(request, "api_docs.html", {"guide": guide, "nav": "api"})
 
 
-@router.get("/docs/swagger")
+@router.api_route("/docs/swagger", methods=["GET", "HEAD"])
 def swagger(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url=request.app.openapi_url,

@@ -82,7 +82,7 @@ def _common(request: Request, taxonomy: Taxonomy | None = None, **extra: Any) ->
 
 
 # -- search --------------------------------------------------------------------------------
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def search_page(request: Request, session: SessionDep) -> Response:
     taxonomy = taxonomy_for(request.app.state, session)
     lang = _lang(request)
@@ -120,7 +120,7 @@ def _example_or_404(session, raw_id: str) -> Example:
     return load_published(session, number)
 
 
-@router.get("/exempel/{example_id}")
+@router.api_route("/exempel/{example_id}", methods=["GET", "HEAD"])
 def example_page(example_id: str, request: Request, session: SessionDep) -> Response:
     example = _example_or_404(session, example_id)
     taxonomy = taxonomy_for(request.app.state, session)
@@ -144,7 +144,7 @@ def example_page(example_id: str, request: Request, session: SessionDep) -> Resp
     return render(request, "example.html", context)
 
 
-@router.get("/exempel/{example_id}/embed")
+@router.api_route("/exempel/{example_id}/embed", methods=["GET", "HEAD"])
 def example_embed(example_id: str, request: Request, session: SessionDep) -> Response:
     example = _example_or_404(session, example_id)
     taxonomy = taxonomy_for(request.app.state, session)
@@ -156,7 +156,7 @@ def example_embed(example_id: str, request: Request, session: SessionDep) -> Res
     )
 
 
-@router.get("/exempel/{example_id}/{slug}")
+@router.api_route("/exempel/{example_id}/{slug}", methods=["GET", "HEAD"])
 def example_with_slug(example_id: str, slug: str, request: Request, session: SessionDep) -> Response:
     example = _example_or_404(session, example_id)
     target = f"/exempel/{example.id}"
@@ -166,14 +166,14 @@ def example_with_slug(example_id: str, slug: str, request: Request, session: Ses
 
 
 # -- about, statistics ------------------------------------------------------------------------
-@router.get("/om")
+@router.api_route("/om", methods=["GET", "HEAD"])
 def about(request: Request, session: SessionDep) -> Response:
     taxonomy = taxonomy_for(request.app.state, session)
     return render(request, "about.html", _common(request, taxonomy, nav="about",
                                                  criteria=criteria_for_display(_lang(request))))
 
 
-@router.get("/statistik")
+@router.api_route("/statistik", methods=["GET", "HEAD"])
 def statistics_page(request: Request, session: SessionDep) -> Response:
     taxonomy = taxonomy_for(request.app.state, session)
     data = coverage(session, taxonomy, lang=_lang(request))
@@ -189,7 +189,7 @@ def _xml_text(value: str | None) -> str:
     return "".join(ch for ch in (value or "") if ch in "\t\n\r" or ord(ch) >= 0x20)
 
 
-@router.get("/feed.atom")
+@router.api_route("/feed.atom", methods=["GET", "HEAD"])
 def feed(request: Request, session: SessionDep) -> Response:
     lang = _lang(request)
     base = _base(request)
@@ -255,7 +255,7 @@ def _oembed_id(url: str, base: str) -> int | None:
     return parse_id(segments[0]) if segments and 1 <= len(segments) <= 2 else None
 
 
-@router.get("/oembed")
+@router.api_route("/oembed", methods=["GET", "HEAD"])
 def oembed(request: Request, session: SessionDep) -> Response:
     """oEmbed (https://oembed.com), JSON, type ``rich``: an iframe of the embed card."""
     base = _base(request)
