@@ -14,7 +14,9 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY search ./search
 COPY migrations ./migrations
-RUN pip install --no-compile . && rm -rf /root/.cache
+COPY docs ./docs
+# Editable install: the app runs from /app, where node_modules/ and docs/ sit beside it.
+RUN pip install --no-compile -e . && rm -rf /root/.cache
 COPY --from=assets /build/node_modules ./node_modules
 USER app
 EXPOSE 8000
