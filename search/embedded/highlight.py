@@ -26,47 +26,63 @@ class Highlighter:
         self.exact = frozenset(w.stemmed for w in self.words)
         self.fuzzy = tuple(w for w in self.words if w.prefix or w.typos)
         self.sequences = {seq for g in parsed.groups for seq in g.synonyms if seq}
+        # a compound can only contain a matching part if it contains the part's
+        # stem (or, for the prefix word, the typed prefix) as a substring
+        self._needles = tuple({w.stemmed for w in self.words} | {w.folded for w in self.words if w.prefix})
 
     def _matching(self, tokens: set[str]) -> set[str]:
         """The subset of (lower-cased) tokens that match the query."""
         hits = {t for t in tokens if stem(t) in self.exact}
         rest = tokens - hits
         if self.fuzzy and rest:
-            hits |= {t for t in rest if self._approx(fold(t))}
+            folded = {t: fold(t) for t in rest}
+            hits |= self._approx(folded)
             rest -= hits
-        for t in rest:  # compounds containing a matching part
+        # compounds with a matching part (exact stem or prefix; typo'd parts are not marked)
+        for t in rest:
+            f = fold(t)
+            if not any(needle in f for needle in self._needles):
+                continue
             for part in subcompounds(t):
-                if stem(part) in self.exact or (self.fuzzy and self._approx(fold(part))):
+                pf = fold(part)
+                if stem(part) in self.exact or any(w.prefix and pf.startswith(w.folded) for w in self.fuzzy):
                     hits.add(t)
                     break
         return hits
 
-    def _approx(self, token: str) -> bool:
-        """Typo / prefix match of a folded document word against any query word."""
-        n = len(token)
+    def _approx(self, folded: dict[str, str]) -> set[str]:
+        """Tokens within a query word's typo budget (or prefix match, last word)."""
+        hits: set[str] = set()
+        by_length: dict[int, list[tuple[str, str]]] = {}
+        for t, f in folded.items():
+            by_length.setdefault(len(f), []).append((t, f))
         for w in self.fuzzy:
-            q, k = w.folded, w.typos
-            if w.prefix:
-                if token.startswith(q):
-                    return True
-                if k == 0 or n < len(q) - k:
-                    continue
-            elif abs(n - len(q)) > k:
-                continue
-            # cheap lower bound: each distinct query letter missing from the
-            # token costs an edit (and, for whole words, vice versa)
-            ql, tl = _letters(q), _letters(token)
-            if len(ql - tl) > k or (not w.prefix and len(tl - ql) > k):
-                continue
-            if _within(q, token, k, w.prefix):
-                return True
-        return False
+            q, k, n = w.folded, w.typos, len(w.folded)
+            lengths = range(max(1, n - k), max(by_length, default=0) + 1) if w.prefix else range(n - k, n + k + 1)
+            letters = _letters(q)
+            for length in lengths:
+                for t, f in by_length.get(length, ()):
+                    if t in hits:
+                        continue
+                    if w.prefix and f.startswith(q):
+                        hits.add(t)
+                        continue
+                    if k == 0:
+                        continue
+                    # each distinct query letter missing from the token costs an edit
+                    # (and, for whole words, vice versa)
+                    tl = _letters(f)
+                    if len(letters - tl) > k or (not w.prefix and len(tl - letters) > k):
+                        continue
+                    if _within(q, f, k, w.prefix):
+                        hits.add(t)
+        return hits
 
     def page(self, texts: list[str]) -> list[str]:
         """HTML of each text: escaped, matches wrapped in <mark>."""
         if not self.words:
             return [escape(t) for t in texts]
-        tokenized = [[(m.start(), m.end(), m.group().lower()) for m in WORD_RE.finditer(t)] for t in texts]
+        tokenized = [_tokens(t) for t in texts]
         hits = self._matching({tok for toks in tokenized for _a, _b, tok in toks})
         out = []
         for text, toks in zip(texts, tokenized, strict=True):
@@ -83,6 +99,14 @@ class Highlighter:
 
     def html(self, text: str) -> str:
         return self.page([text])[0]
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lower-cased word) of every word in ``text``."""
+    lowered = text.lower()
+    if len(lowered) == len(text):  # offsets carry over (always, for Swedish)
+        return [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(lowered)]
+    return [(m.start(), m.end(), m.group().lower()) for m in WORD_RE.finditer(text)]
 
 
 @lru_cache(maxsize=100_000)
