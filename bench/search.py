@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -50,19 +51,25 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def measure(query_fn: Callable[[SearchQuery], Any], queries: Sequence[SearchQuery]) -> dict[str, float]:
-    """Latency of ``query_fn`` over ``queries`` (after a warm-up), in ms."""
+    """Latency of ``query_fn`` over ``queries`` (after a warm-up), in ms.
+
+    Also the CPU time this process spent per query (all threads): unlike wall
+    time it hardly depends on what else runs on the machine."""
     for q in queries[:WARMUP]:
         query_fn(q)
-    times = []
+    times, cpu = [], []
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         query_fn(q)
+        cpu.append((time.process_time() - c) * 1000)
         times.append((time.perf_counter() - t) * 1000)
     return {
         "p50": percentile(times, 50),
         "p95": percentile(times, 95),
         "p99": percentile(times, 99),
         "mean": statistics.fmean(times),
+        "cpu_mean": statistics.fmean(cpu),
+        "cpu_p95": percentile(cpu, 95),
     }
 
 
@@ -84,6 +91,8 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
         index_name=index_name,
     )
     backend.configure()
+    if args.serial:
+        backend.parallel_facets = False  # type: ignore[attr-defined]
     t0 = time.perf_counter()
     n = backend.rebuild(iter(docs))
     build_s = time.perf_counter() - t0
@@ -103,8 +112,9 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
 
     latency = measure(backend_query, queries)
     out = {
-        "engine": args.engine,
+        "engine": args.engine + (" (serial)" if args.serial else ""),
         "size": args.size,
+        "load_avg": os.getloadavg()[0],
         "gen_docs_s": gen_s,
         "build_s": build_s,
         "docs_per_s": args.size / build_s,
@@ -137,8 +147,8 @@ def http_query_fn(base_url: str) -> Callable[[SearchQuery], Any]:  # pragma: no 
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
         "| engine | docs | build (s) | docs/s | index (MB) | backend p50 (ms) | p95 (ms) | p99 (ms) "
-        "| median hits | peak RSS (MB) |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| CPU/query mean (ms) | CPU p95 (ms) | median hits | RSS: docs / peak (MB) | load avg |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for r in rows:
@@ -146,8 +156,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         index_mb = f"{r['index_mb']:.0f}" if r["index_mb"] is not None else "–"
         lines.append(
             f"| {r['engine']} | {r['size']:,} | {r['build_s']:.1f} | {r['docs_per_s']:,.0f} | {index_mb} "
-            f"| {b['p50']:.2f} | {b['p95']:.2f} | {b['p99']:.2f} | {r['median_total']:,.0f} "
-            f"| {r['rss_peak_mb']:,.0f} |"
+            f"| {b['p50']:.2f} | {b['p95']:.2f} | {b['p99']:.2f} | {b['cpu_mean']:.2f} | {b['cpu_p95']:.2f} "
+            f"| {r['median_total']:,.0f} | {r['rss_docs_mb']:,.0f} / {r['rss_peak_mb']:,.0f} | {r['load_avg']:.1f} |"
         )
     return "\n".join(lines)
 
@@ -161,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--meili-url")
     p.add_argument("--meili-key")
     p.add_argument("--data-dir", help="where to build the embedded index (default: a temp dir)")
+    p.add_argument("--serial", action="store_true", help="embedded: count facets on the calling thread only")
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
     args = p.parse_args(argv)
 
@@ -175,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         for flag in ("meili_url", "meili_key", "data_dir"):
             if getattr(args, flag):
                 cmd += [f"--{flag.replace('_', '-')}", getattr(args, flag)]
+        if args.serial:
+            cmd.append("--serial")
         print(f"… {args.engine}: {size:,} documents", file=sys.stderr, flush=True)
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         row = json.loads(out.strip().splitlines()[-1])

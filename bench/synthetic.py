@@ -101,7 +101,7 @@ class Generator:
         self.county_codes = list(COUNTIES)
         self.county_cum = _cumulative([w for w, _ in COUNTIES.values()])
         self.article_pool = POPULAR_ARTICLES * 6 + list(range(1, 55))
-        self._doc_topics: list[list[str]] = self.topics[:1]
+        self._topic_pool: list[str] = self.topics[0]
 
     def common_word(self) -> str:
         return self.rng.choices(self.general, cum_weights=self.general_cum)[0]
@@ -112,18 +112,14 @@ class Generator:
 
     def sentence(self, n: int) -> str:
         rng = self.rng
-        out = []
+        kinds = rng.choices((0, 1, 2, 3), weights=(30, 35, 30, 5), k=n)
+        fillers = rng.choices(FILLER, k=n)
         commons = rng.choices(self.general, cum_weights=self.general_cum, k=n)
-        for i in range(n):
-            r = rng.random()
-            if r < 0.30:
-                out.append(rng.choice(FILLER))
-            elif r < 0.65:
-                out.append(commons[i])
-            elif r < 0.95:
-                out.append(rng.choice(rng.choice(self._doc_topics)))
-            else:
-                out.append(self.rare_word())
+        topical = rng.choices(self._topic_pool, k=n)
+        out = [
+            fillers[i] if kind == 0 else commons[i] if kind == 1 else topical[i] if kind == 2 else self.rare_word()
+            for i, kind in enumerate(kinds)
+        ]
         text = " ".join(out)
         return text[:1].upper() + text[1:] + "."
 
@@ -137,7 +133,7 @@ class Generator:
 
     def example(self, i: int) -> dict[str, Any]:
         rng = self.rng
-        self._doc_topics = rng.sample(self.topics, rng.choice([1, 1, 2]))
+        self._topic_pool = [w for t in rng.sample(self.topics, rng.choice([1, 1, 2])) for w in t]
         county = rng.choices(self.county_codes, cum_weights=self.county_cum)[0]
         municipality = rng.choice(COUNTIES[county][1]) if rng.random() < 0.85 else None
         start = rng.randint(2008, 2025)
