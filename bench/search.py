@@ -10,9 +10,11 @@ typed halfway, some with a typo), two facet filters, all 9 facets, mostly
 relevance sort, pages 1-3. Prints a Markdown table.
 
 Latency columns are measured by :func:`measure`, which takes any callable that
-runs one query. The "backend" column calls ``backend.search`` directly; an HTTP
-column can be added by passing e.g. ``lambda q: client.get("/api/search",
-params=...)`` (see ``http_query_fn`` below).
+runs one query. The "backend" columns call ``backend.search`` directly; an HTTP
+column can be added by measuring :func:`http_query_fn` against a running app.
+CPU/query is the process CPU time per query (all threads): on a shared machine
+it is a steadier number than wall-clock latency, so the load average during
+the run is printed too.
 """
 
 from __future__ import annotations
@@ -132,14 +134,16 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def http_query_fn(base_url: str) -> Callable[[SearchQuery], Any]:  # pragma: no cover - for the app half
-    """Latency through the app's HTTP API (to be wired when the endpoint exists)."""
+def http_query_fn(base_url: str, path: str) -> Callable[[SearchQuery], Any]:  # pragma: no cover
+    """One query through the app's HTTP API, for a future "HTTP" latency column:
+    ``measure(http_query_fn("http://127.0.0.1:8000", "<search endpoint>"), queries)``.
+    Query parameters are the SearchQuery fields (lists repeated)."""
     import httpx
 
     client = httpx.Client(base_url=base_url, timeout=10)
 
     def query(q: SearchQuery) -> Any:
-        return client.get("/api/v1/search", params=q.model_dump(exclude_defaults=True)).raise_for_status()
+        return client.get(path, params=q.model_dump(exclude_defaults=True)).raise_for_status()
 
     return query
 
