@@ -13,8 +13,9 @@ Latency columns are measured by :func:`measure`, which takes any callable that
 runs one query. The "backend" columns call ``backend.search`` directly; an HTTP
 column can be added by measuring :func:`http_query_fn` against a running app.
 CPU/query is the process CPU time per query (all threads): on a shared machine
-it is a steadier number than wall-clock latency, so the load average during
-the run is printed too.
+it is a steadier number than wall-clock latency. The load average and a
+calibration loop (CPU ms of a fixed pure-Python loop; ~100-150 ms on an idle
+modern core) are printed to show how busy/slow the machine was.
 """
 
 from __future__ import annotations
@@ -75,6 +76,16 @@ def measure(query_fn: Callable[[SearchQuery], Any], queries: Sequence[SearchQuer
     }
 
 
+def calibrate() -> float:
+    """CPU ms of a fixed pure-Python loop: how fast this machine is right now
+    (an idle modern core: roughly 100-150 ms)."""
+    t = time.process_time()
+    x = 0
+    for i in range(3_000_000):
+        x += i
+    return (time.process_time() - t) * 1000
+
+
 def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -121,6 +132,7 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
         "engine": args.engine + (" (serial)" if args.serial else ""),
         "size": args.size,
         "load_avg": os.getloadavg()[0],
+        "calibration_ms": calibrate(),
         "generate_s": gen_s,
         "build_document_ms": doc_s / args.size * 1000,
         "build_s": build_s,
@@ -157,8 +169,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = (
         "| engine | docs | build_document (ms/doc) | index build (s) | docs/s | index (MB) "
         "| backend p50 (ms) | p95 (ms) | p99 (ms) "
-        "| CPU/query mean (ms) | CPU p95 (ms) | median hits | RSS: docs / peak (MB) | load avg |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| CPU/query mean (ms) | CPU p95 (ms) | median hits | RSS: docs / peak (MB) | load avg | calib. (ms) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for r in rows:
@@ -168,7 +180,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['engine']} | {r['size']:,} | {r['build_document_ms']:.2f} | {r['build_s']:.1f} "
             f"| {r['docs_per_s']:,.0f} | {index_mb} "
             f"| {b['p50']:.2f} | {b['p95']:.2f} | {b['p99']:.2f} | {b['cpu_mean']:.2f} | {b['cpu_p95']:.2f} "
-            f"| {r['median_total']:,.0f} | {r['rss_docs_mb']:,.0f} / {r['rss_peak_mb']:,.0f} | {r['load_avg']:.1f} |"
+            f"| {r['median_total']:,.0f} | {r['rss_docs_mb']:,.0f} / {r['rss_peak_mb']:,.0f} | {r['load_avg']:.1f} "
+            f"| {r['calibration_ms']:.0f} |"
         )
     return "\n".join(lines)
 
