@@ -67,6 +67,7 @@ LINKERS: tuple[str, ...] = ("", "s")
 
 MIN_WORD_LENGTH = 6
 _MAX_PART = max(len(p) for p in PARTS)
+_MIN_PART = min(len(p) for p in PARTS)
 
 
 @lru_cache(maxsize=200_000)
@@ -84,32 +85,34 @@ def split_compound(word: str) -> tuple[str, ...] | None:
     n = len(w)
     if n < MIN_WORD_LENGTH or not w.isalpha():
         return None
-    # best[i] = fewest-part segmentation of w[i:], as a tuple of segments.
-    best: list[tuple[str, ...] | None] = [None] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        candidate: tuple[str, ...] | None = None
-        for j in range(min(n, i + _MAX_PART), i, -1):  # longest part first
-            part = w[i:j]
-            if part not in PARTS:
+    memo: dict[int, tuple[str, ...] | None] = {}
+
+    def best(i: int) -> tuple[str, ...] | None:
+        """Fewest-part segmentation of w[i:] (explores only dictionary hits)."""
+        if i in memo:
+            return memo[i]
+        result: tuple[str, ...] | None = None
+        for j in range(min(n, i + _MAX_PART), i + _MIN_PART - 1, -1):  # longest part first
+            if w[i:j] not in PARTS:
                 continue
-            rest = w[j:]
-            # final part + inflection suffix
-            if rest in SUFFIXES:
+            if w[j:] in SUFFIXES:  # final part (+ inflection)
                 option: tuple[str, ...] = (w[i:],)
-                if candidate is None or len(option) < len(candidate):
-                    candidate = option
+                if result is None or len(option) < len(result):
+                    result = option
                 continue
             for link in LINKERS:
                 k = j + len(link)
-                if k < n and w[j:k] == link and best[k] is not None:
-                    option = (w[i:k],) + best[k]  # type: ignore[operator]
-                    if candidate is None or len(option) < len(candidate):
-                        candidate = option
-        best[i] = candidate
-    result = best[0]
-    if result is None or len(result) < 2:
+                if k < n and w.startswith(link, j):
+                    rest = best(k)
+                    if rest is not None and (result is None or len(rest) + 1 < len(result)):
+                        result = (w[i:k],) + rest
+        memo[i] = result
+        return result
+
+    segments = best(0)
+    if segments is None or len(segments) < 2:
         return None
-    return result
+    return segments
 
 
 @lru_cache(maxsize=200_000)
@@ -130,7 +133,8 @@ def compound_parts_text(words: Iterable[str]) -> str:
     """Space-separated sub-compounds of all compounds among ``words`` (deduplicated)."""
     seen: dict[str, None] = {}
     for word in words:
-        for part in subcompounds(word.lower()):
-            seen.setdefault(part, None)
+        parts = subcompounds(word if word.islower() else word.lower())
+        if parts:
+            seen.update(dict.fromkeys(parts))
     return " ".join(seen)
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from search.bands import duration_band, effort_band
-from search.compounds import compound_parts_text
+from search.compounds import MIN_WORD_LENGTH, compound_parts_text
 
 #: Markdown fields of an example, in the order they are ranked for search.
 MARKDOWN_FIELDS: tuple[str, ...] = (
@@ -60,10 +60,15 @@ _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_MD_SYNTAX = re.compile(r"[\[\]<>*_~`#!]|https?://|^\s*(?:[-+>]|\d+[.)])\s", re.M)
+
+
 def markdown_to_text(md: str | None) -> str:
     """Plain text of a Markdown fragment (for indexing, not for display)."""
     if not md:
         return ""
+    if not _MD_SYNTAX.search(md):  # plain prose: nothing to strip
+        return md.strip()
     text = md
     for pattern, repl in _MD_RULES:
         text = pattern.sub(repl, text)
@@ -133,9 +138,11 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
     doc["organisation_name"] = str(example.get("organisation_name") or "")
 
     words = _WORD_RE.findall(
-        " ".join([doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)])
+        " ".join([doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)]).lower()
     )
-    doc["compound_parts"] = compound_parts_text(dict.fromkeys(w.lower() for w in words))
+    doc["compound_parts"] = compound_parts_text(
+        sorted({w for w in words if len(w) >= MIN_WORD_LENGTH})
+    )
 
     doc.update(
         articles=articles,

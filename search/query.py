@@ -70,6 +70,7 @@ SORTS: tuple[str, ...] = ("relevance", "newest", "effort_asc", "duration_asc")
 MAX_TEXT_LENGTH = 500
 _WORD_RE = re.compile(r"[^\W_]+")
 MAX_PAGE = 1000  # deep paging beyond page*per_page = 100k is not supported
+MAX_VALUES = 50  # selected values per facet filter (municipalities: 300)
 
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 CountyCode = Annotated[str, StringConstraints(pattern=r"^\d{2}$")]
@@ -91,13 +92,13 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     text: Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)] = ""
-    articles: list[Article] = []
-    sectors: list[Slug] = []
-    counties: list[CountyCode] = []
-    municipalities: list[MunicipalityCode] = []
-    target_groups: list[Slug] = []
+    articles: Annotated[list[Article], Field(max_length=54)] = []
+    sectors: Annotated[list[Slug], Field(max_length=MAX_VALUES)] = []
+    counties: Annotated[list[CountyCode], Field(max_length=MAX_VALUES)] = []
+    municipalities: Annotated[list[MunicipalityCode], Field(max_length=300)] = []
+    target_groups: Annotated[list[Slug], Field(max_length=MAX_VALUES)] = []
     age_groups: list[AgeGroup] = []
-    organisation_types: list[Slug] = []
+    organisation_types: Annotated[list[Slug], Field(max_length=MAX_VALUES)] = []
     effort: list[EffortBand] = []
     duration: list[DurationBand] = []
     year_from: Year | None = None

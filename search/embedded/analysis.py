@@ -102,45 +102,50 @@ def typo_budget(length: int) -> int:
     return 0
 
 
-def osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (transposition = 1), capped at limit+1."""
-    if a == b:
-        return 0
-    la, lb = len(a), len(b)
-    if abs(la - lb) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(lb + 1))
-    for i in range(1, la + 1):
-        cur = [i] + [0] * lb
-        row_min = cur[0]
-        ca = a[i - 1]
-        for j in range(1, lb + 1):
-            cost = 0 if ca == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-            row_min = min(row_min, v)
-        if row_min > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return min(prev[lb], limit + 1)
+def bounded_distance(query: str, term: str, limit: int, *, prefix: bool = False) -> int:
+    """Optimal-string-alignment distance (a transposition costs 1) between
+    ``query`` and ``term`` — or, with ``prefix``, between ``query`` and the
+    closest prefix of ``term`` — capped at ``limit + 1``.
 
-
-def prefix_distance(query: str, term: str, limit: int) -> int:
-    """Smallest OSA distance between ``query`` and any prefix of ``term``."""
-    if term.startswith(query):
+    Banded dynamic programming: only cells within ``limit`` of the diagonal
+    are computed, so the cost is O(len(query) * limit)."""
+    if prefix:
+        if term.startswith(query):
+            return 0
+    elif query == term:
         return 0
     if limit == 0:
         return 1
-    best = limit + 1
-    lo = max(0, len(query) - limit)
-    hi = min(len(term), len(query) + limit)
-    for k in range(lo, hi + 1):
-        d = osa_distance(query, term[:k], limit)
-        if d < best:
-            best = d
-            if best == 0:
-                break
-    return best
+    lq, lt = len(query), len(term)
+    if not prefix and abs(lq - lt) > limit:
+        return limit + 1
+    if prefix and lt < lq - limit:
+        return limit + 1
+    big = limit + 1
+    # rows over query characters, columns over term characters (0..lt)
+    prev2: list[int] | None = None
+    prev = [j if j <= limit else big for j in range(lt + 1)]
+    for i in range(1, lq + 1):
+        qc = query[i - 1]
+        lo, hi = max(1, i - limit), min(lt, i + limit)
+        cur = [big] * (lt + 1)
+        cur[0] = i if i <= limit else big
+        row_min = cur[0]
+        for j in range(lo, hi + 1):
+            tc = term[j - 1]
+            v = prev[j - 1] + (qc != tc)
+            if prev[j] + 1 < v:
+                v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            if prev2 is not None and j > 1 and qc == term[j - 2] and query[i - 2] == tc and prev2[j - 2] + 1 < v:
+                v = prev2[j - 2] + 1
+            cur[j] = v if v < big else big
+            if cur[j] < row_min:
+                row_min = cur[j]
+        if row_min > limit:
+            return big
+        prev2, prev = prev, cur
+    if prefix:
+        return min(min(prev), big)
+    return min(prev[lt], big)

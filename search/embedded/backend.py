@@ -22,32 +22,32 @@ Concurrency model
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import tantivy
 from tantivy import Order
 
 from search.base import Document, Health, SearchError, SearchUnavailable
+from search.embedded.facets import build_decoder, facet_jobs, merge
 from search.embedded.highlight import Highlighter
 from search.embedded.querybuilder import QueryBuilder
-from search.embedded.schema import FACET_FIELDS, SORT_FIELDS, build_schema, register_tokenizers, to_tantivy
+from search.embedded.schema import SORT_FIELDS, build_schema, register_tokenizers, to_tantivy
 from search.embedded.store import IndexStore
 from search.embedded.textquery import parse_text
-from search.query import FACET_BY_NAME, SearchQuery
-from search.result import FacetCount, Hit, SearchResult, sort_facet_counts
+from search.query import SearchQuery
+from search.result import Hit, SearchResult
 
 log = logging.getLogger(__name__)
 
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 REBUILD_THREADS = 2
-TIE_WINDOW = 1000
-FACET_SIZE = 1000  # > number of distinct values of any facet (municipalities: 290)
 
 
 @dataclass(slots=True)
@@ -58,6 +58,25 @@ class _Live:
     index: tantivy.Index
     pointer_sig: tuple[int, int]
     meta_sig: tuple[int, int, int]
+    # facet code -> (facet, value), for the index state ``decoder_sig``
+    decoder: dict[int, tuple[str, str]] = field(default_factory=dict)
+    undecodable: frozenset[str] = frozenset()  # facets with a code collision
+    decoder_sig: tuple[int, int, int] | None = None
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _facet_pool() -> ThreadPoolExecutor:
+    """Threads that count facets while the calling thread ranks the hits
+    (tantivy releases the GIL, so one request can use two cores)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="search-facets")
+    return _pool
 
 
 def _is_lock_busy(exc: Exception) -> bool:
@@ -66,6 +85,8 @@ def _is_lock_busy(exc: Exception) -> bool:
 
 class EmbeddedBackend:
     kind = "embedded"
+    #: count facets on other threads while ranking (see _facet_pool)
+    parallel_facets = True
 
     def __init__(self, data_dir: Path, index_name: str = "examples", *, lock_timeout_s: float = 5.0) -> None:
         if not index_name.replace("_", "").replace("-", "").isalnum():
@@ -290,15 +311,23 @@ class EmbeddedBackend:
         live = self._acquire()
         searcher = live.index.searcher()
         try:
-            result = self._search(searcher, query)
+            result = self._search(live, searcher, query)
         except ValueError as exc:
             self._meta_sig(live.generation)  # SearchUnavailable if the directory vanished
             raise SearchError(f"search failed: {exc}") from exc
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResult(total=result[0], hits=result[1], facets=result[2], took_ms=took_ms)
 
-    def _search(self, searcher: tantivy.Searcher, q: SearchQuery):
+    def _search(self, live: _Live, searcher: tantivy.Searcher, q: SearchQuery):
         parsed = parse_text(q.text)
+        jobs = facet_jobs(
+            self.qb,
+            searcher,
+            q,
+            lambda: self.qb.text_match(parsed) if parsed else None,
+            lambda: self._decoder(live, searcher),
+        )
+        futures = [_facet_pool().submit(job) for job in jobs] if self.parallel_facets else []
         text_match = self.qb.text_match(parsed) if parsed else None
         filters = self.qb.filters(q)
         sort = "relevance" if (q.sort == "relevance" and parsed) else (
@@ -306,9 +335,12 @@ class EmbeddedBackend:
         )
 
         if sort == "relevance":
-            assert text_match is not None
-            ranked = self.qb.ranked(text_match, self.qb.text_score(parsed), filters)
-            total, page = self._relevance_page(searcher, ranked, q.offset, q.per_page)
+            # Ties keep tantivy's index order: stable, so pages never overlap.
+            res = searcher.search(
+                self.qb.ranked(parsed, filters), limit=q.per_page, count=True, offset=q.offset
+            )
+            total = res.count
+            page = [(float(score), addr) for score, addr in res.hits]
         else:
             res = searcher.search(
                 self.qb.matching(text_match, filters),
@@ -322,65 +354,31 @@ class EmbeddedBackend:
             page = [(None, addr) for _key, addr in res.hits]
 
         highlighter = Highlighter(parsed)
-        hits = []
-        for score, addr in page:
-            doc = searcher.doc(addr)
-            hits.append(
-                Hit(
-                    id=doc.get_first("id"),
-                    slug=doc.get_first("slug") or "",
-                    title_html=highlighter.html(doc.get_first("title") or ""),
-                    summary_html=highlighter.html(doc.get_first("summary") or ""),
-                    score=score,
-                )
+        stored = [searcher.doc(addr) for _score, addr in page]
+        texts: list[str] = []
+        for doc in stored:
+            texts += [doc.get_first("title") or "", doc.get_first("summary") or ""]
+        html = highlighter.page(texts)
+        hits = [
+            Hit(
+                id=doc.get_first("id"),
+                slug=doc.get_first("slug") or "",
+                title_html=html[2 * i],
+                summary_html=html[2 * i + 1],
+                score=score,
             )
-        facets = self._facets(searcher, q, text_match) if q.facets else {}
+            for i, ((score, _addr), doc) in enumerate(zip(page, stored, strict=True))
+        ]
+        if futures:
+            facets = merge(q, [f.result() for f in futures])
+        else:
+            facets = merge(q, [job() for job in jobs])
         return total, hits, facets
 
-    def _relevance_page(self, searcher: tantivy.Searcher, query: tantivy.Query, offset: int, limit: int):
-        """Top hits by score, ties broken by ascending id.
-
-        Ties that cross the page edge are resolved by fetching further, up to
-        TIE_WINDOW documents; beyond that (thousands of equal scores, e.g. a
-        one-letter prefix) ties keep tantivy's stable index order."""
-        want = offset + limit
-        fetch = want + 1
-        cap = max(TIE_WINDOW, 2 * want)
-        while True:
-            res = searcher.search(query, limit=fetch, count=True)
-            hits = res.hits
-            # More documents with the page's lowest score may exist beyond `fetch`.
-            if len(hits) < fetch or hits[-1][0] != hits[want - 1][0] or fetch >= cap:
-                break
-            fetch = min(fetch * 4, cap)
-        ids = searcher.fast_field_values("id", [addr for _s, addr in hits])
-        ordered = sorted(zip(hits, ids), key=lambda h: (-h[0][0], h[1]))
-        return res.count, [(float(s), addr) for (s, addr), _id in ordered[offset:want]]
-
-    def _facets(self, searcher: tantivy.Searcher, q: SearchQuery, text_match) -> dict[str, list[FacetCount]]:
-        active = q.active_facet_filters()
-        requested = list(q.facets)
-        out: dict[str, list[FacetCount]] = {}
-
-        def terms(names: Sequence[str]) -> dict[str, Any]:
-            return {
-                n: {"terms": {"field": FACET_FIELDS[n], "size": FACET_SIZE, "segment_size": FACET_SIZE}}
-                for n in names
-            }
-
-        def collect(names: Sequence[str], exclude: str | None) -> None:
-            query = self.qb.matching(text_match, self.qb.filters(q, exclude_facet=exclude))
-            aggs = searcher.aggregate(query, terms(names))
-            for name in names:
-                buckets = aggs.get(name, {}).get("buckets", [])
-                counts = {b["key"]: b["doc_count"] for b in buckets}
-                out[name] = sort_facet_counts(counts, FACET_BY_NAME[name].numeric)
-
-        plain = [n for n in requested if n not in active]
-        if plain:
-            collect(plain, None)
-        for name in requested:
-            if name in active:
-                collect([name], name)
-        return {n: out[n] for n in requested}
-
+    def _decoder(self, live: _Live, searcher: tantivy.Searcher):
+        """facet code -> (facet, value) for the current index state (cached)."""
+        if live.decoder_sig != live.meta_sig:
+            sig = live.meta_sig
+            live.decoder, live.undecodable = build_decoder(searcher)
+            live.decoder_sig = sig
+        return live.decoder, live.undecodable

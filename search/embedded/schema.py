@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from search.query import FACETS
 
 #: Bump when the schema or analysis changes: configure() then starts a fresh
 #: (empty) index generation and the app must rebuild.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Searchable text fields and their attribute rank (title > summary > body > parts),
 #: mirroring Meilisearch's searchableAttributes order.
@@ -23,15 +24,27 @@ RANKED_FIELDS: tuple[tuple[str, float], ...] = (
     ("body", 1.0),
     ("parts", 0.0),
 )
-#: Every searchable token lands in ``all`` (stemmed) and ``all_raw`` (folded,
-#: unstemmed) too: matching and counting use these (cheap); ranking uses the
-#: per-field ones. ``title_raw`` lets prefix/typo matches in titles rank higher.
-ALL_FIELD = "all"
+#: Every searchable token also lands in ``all_raw`` (folded, unstemmed) for
+#: typo/prefix matching; ``title_raw`` lets such matches in titles rank higher.
 ALL_RAW_FIELD = "all_raw"
 TITLE_RAW_FIELD = "title_raw"
 
-#: facet name -> tantivy field (raw-tokenized, fast, multi-valued strings)
+#: facet name -> tantivy field (raw-tokenized, fast, multi-valued strings):
+#: filtering, and counting a single facet.
 FACET_FIELDS: dict[str, str] = {f.name: f"f_{f.name}" for f in FACETS}
+#: Every (facet, value) pair of a document also lands, encoded as one integer,
+#: in ``facet_codes``: counting all facets at once is then one terms
+#: aggregation over one column (2-3x faster than nine).
+FACET_CODES_FIELD = "facet_codes"
+FACET_INDEX: dict[str, int] = {f.name: i for i, f in enumerate(FACETS)}
+_CODE_BITS = 40
+
+
+def facet_code(facet: str, value: str) -> int:
+    """Integer code of a facet value: facet index | 40-bit hash of the value.
+    Codes stay below 2**44, so they survive a round trip through a float."""
+    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=5).digest()
+    return (FACET_INDEX[facet] << _CODE_BITS) | int.from_bytes(digest, "big")
 INT_FIELDS = ("start_year", "active_until", "effort_hours", "duration_months")
 SORT_FIELDS = {"newest": "k_newest", "effort_asc": "k_effort", "duration_asc": "k_duration"}
 
@@ -44,7 +57,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("slug", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("title", stored=True, tokenizer_name=TEXT_ANALYZER)
     sb.add_text_field("summary", stored=True, tokenizer_name=TEXT_ANALYZER)
-    for name in ("body", "parts", ALL_FIELD):
+    for name in ("body", "parts"):
         sb.add_text_field(name, stored=False, tokenizer_name=TEXT_ANALYZER)
     for name in (TITLE_RAW_FIELD, ALL_RAW_FIELD):
         sb.add_text_field(name, stored=False, tokenizer_name=FOLD_ANALYZER, index_option="freq")
@@ -54,6 +67,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_integer_field(field, stored=False, indexed=True, fast=True)
     for field in SORT_FIELDS.values():
         sb.add_unsigned_field(field, stored=False, indexed=False, fast=True)
+    sb.add_unsigned_field(FACET_CODES_FIELD, stored=False, indexed=False, fast=True)
     return sb.build()
 
 
@@ -81,13 +95,13 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_text("parts", parts)
     d.add_text(TITLE_RAW_FIELD, title)
     for value in (title, summary, body, parts):
-        d.add_text(ALL_FIELD, value)
         d.add_text(ALL_RAW_FIELD, value)
     for spec in FACETS:
         raw = doc.get(spec.doc_field)
         values = raw if isinstance(raw, list) else ([] if raw is None else [raw])
         for v in values:
             d.add_text(FACET_FIELDS[spec.name], str(v))
+            d.add_unsigned(FACET_CODES_FIELD, facet_code(spec.name, str(v)))
     for field in INT_FIELDS:
         if doc.get(field) is not None:
             d.add_integer(field, int(doc[field]))

@@ -11,7 +11,8 @@
   (atomic in Meilisearch) and deletes the old one. While a rebuild's temporary
   index exists, ``upsert``/``delete`` raise :class:`SearchUnavailable`, so the
   app's outbox retries them against the new index instead of writing into the
-  old one (which the swap would throw away).
+  old one (which the swap would throw away). They also refuse to write into a
+  missing index (Meilisearch would auto-create one without our settings).
 * Highlighting: Meilisearch returns raw (unescaped) text with our unusual
   markers around matches; we escape everything and turn only the markers into
   ``<mark>`` (``search.highlight.markers_to_html``).
@@ -148,12 +149,21 @@ class MeilisearchBackend:
         infos = _map_errors(lambda: self.client.get_raw_indexes(limit=1000), "list indexes") or []
         return [(i.uid, i.created_at) for i in infos if i.uid.startswith(prefix)]
 
-    def _guard_rebuild(self) -> None:
+    def _writable(self) -> None:
+        """Raise SearchUnavailable unless documents may be written now: the index
+        must exist (Meilisearch would silently create a settings-less one) and
+        no rebuild may be running (its swap would discard the write)."""
+        infos = _map_errors(lambda: self.client.get_raw_indexes(limit=1000), "list indexes") or []
+        uids = {i.uid for i in infos}
+        if self.index_name not in uids and not (len(infos) >= 1000 and self._exists(self.index_name)):
+            raise SearchUnavailable(f"search index {self.index_name} does not exist (run configure or rebuild)")
         now = datetime.now(UTC)
-        for uid, created in self._tmp_indexes():
-            created = created if created.tzinfo else created.replace(tzinfo=UTC)
-            if now - created < STALE_REBUILD:
-                raise SearchUnavailable(f"search index rebuild in progress ({uid}); retry later")
+        prefix = f"{self.index_name}{TMP_INFIX}"
+        for info in infos:
+            if info.uid.startswith(prefix):
+                created = info.created_at if info.created_at.tzinfo else info.created_at.replace(tzinfo=UTC)
+                if now - created < STALE_REBUILD:
+                    raise SearchUnavailable(f"search index rebuild in progress ({info.uid}); retry later")
 
     # -- lifecycle -------------------------------------------------------
 
@@ -181,7 +191,7 @@ class MeilisearchBackend:
         for d in payload:
             if "id" not in d:
                 raise SearchError("invalid search document: missing id")
-        self._guard_rebuild()
+        self._writable()
         index = self.client.index(self.index_name)
         for batch in _batches(payload, BATCH_SIZE):
             task = _map_errors(lambda b=batch: index.add_documents(b, primary_key="id"), "add documents")
@@ -189,9 +199,8 @@ class MeilisearchBackend:
 
     def delete(self, ids: Iterable[int]) -> None:
         id_list = [str(int(i)) for i in ids]
-        self._guard_rebuild()
+        self._writable()
         if not id_list:
-            self._exists(self.index_name)
             return
         index = self.client.index(self.index_name)
         task = _map_errors(lambda: index.delete_documents(id_list), "delete documents")

@@ -61,14 +61,15 @@ def _make(engine: str, data_dir: Path, name: str) -> SearchBackend:
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def engine(request: pytest.FixtureRequest) -> str:
+def search_engine(request: pytest.FixtureRequest) -> str:
+    """The engine under test (named so as not to clash with the app's ``engine``)."""
     return request.param
 
 
 @pytest.fixture(scope="module")
-def loaded(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchBackend]:
+def loaded(search_engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchBackend]:
     """A backend holding the fixture documents; tests must not modify it."""
-    backend = _make(engine, tmp_path_factory.mktemp("search"), f"ro_{uuid.uuid4().hex[:6]}")
+    backend = _make(search_engine, tmp_path_factory.mktemp("search"), f"ro_{uuid.uuid4().hex[:6]}")
     backend.configure()
     backend.upsert(docs())
     yield backend
@@ -76,12 +77,12 @@ def loaded(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
 
 
 @pytest.fixture
-def make_fresh(engine: str, tmp_path: Path) -> Iterator[Callable[[], SearchBackend]]:
+def make_fresh(search_engine: str, tmp_path: Path) -> Iterator[Callable[[], SearchBackend]]:
     """Factory of fresh backends (with the fixture documents) that tests may modify."""
     created: list[SearchBackend] = []
 
     def factory() -> SearchBackend:
-        backend = _make(engine, tmp_path / f"b{len(created)}", f"rw_{uuid.uuid4().hex[:6]}")
+        backend = _make(search_engine, tmp_path / f"b{len(created)}", f"rw_{uuid.uuid4().hex[:6]}")
         created.append(backend)
         backend.configure()
         backend.upsert(docs())

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from search import FACET_NAMES, SearchQuery, SearchUnavailable
+from search import FACET_NAMES, SearchQuery
 from search.documents import build_document
 from tests.search import reference
 from tests.search.conftest import hit_ids, run

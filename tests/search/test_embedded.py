@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> EmbeddedBackend:
+def emb(tmp_path: Path) -> EmbeddedBackend:
     b = get_backend("embedded", data_dir=tmp_path, index_name="examples")
     b.configure()
     b.upsert(docs())
@@ -44,64 +44,64 @@ def _assert_unavailable(b: EmbeddedBackend) -> None:
         b.count()
 
 
-def test_outage_directory_moved_away_and_back(backend: EmbeddedBackend):
-    root = backend.store.root
+def test_outage_directory_moved_away_and_back(emb: EmbeddedBackend):
+    root = emb.store.root
     away = root.with_name(root.name + "-moved-away")
     os.rename(root, away)
     try:
-        _assert_unavailable(backend)
+        _assert_unavailable(emb)
     finally:
         os.rename(away, root)
-    assert backend.health().ok
-    assert run(backend, per_page=100).total == len(EXAMPLES)
+    assert emb.health().ok
+    assert run(emb, per_page=100).total == len(EXAMPLES)
     ex = dict(BY_SLUG["lss-fritid"], title="Parasport efter avbrottet")
-    backend.upsert([build_document(ex)])
-    assert set(hit_ids(run(backend, text="parasport"))) == {ex["id"]}
+    emb.upsert([build_document(ex)])
+    assert set(hit_ids(run(emb, text="parasport"))) == {ex["id"]}
 
 
-def test_outage_index_files_unreadable(backend: EmbeddedBackend):
-    generation = backend.store.current_generation()
+def test_outage_index_files_unreadable(emb: EmbeddedBackend):
+    generation = emb.store.current_generation()
     hidden = generation.with_name(generation.name + "-hidden")
     os.rename(generation, hidden)  # pointer still there, index directory gone
     try:
-        _assert_unavailable(backend)
+        _assert_unavailable(emb)
     finally:
         os.rename(hidden, generation)
-    assert backend.count() == len(EXAMPLES)
+    assert emb.count() == len(EXAMPLES)
 
 
-def test_outage_directory_deleted_then_rebuilt(backend: EmbeddedBackend):
-    shutil.rmtree(backend.store.root)
-    _assert_unavailable(backend)
-    backend.configure()  # start-up path: a fresh, empty index
-    assert backend.health().ok and backend.count() == 0
-    assert backend.rebuild(docs()) == len(EXAMPLES)
-    assert run(backend, text="kolonilott").total == 2
+def test_outage_directory_deleted_then_rebuilt(emb: EmbeddedBackend):
+    shutil.rmtree(emb.store.root)
+    _assert_unavailable(emb)
+    emb.configure()  # start-up path: a fresh, empty index
+    assert emb.health().ok and emb.count() == 0
+    assert emb.rebuild(docs()) == len(EXAMPLES)
+    assert run(emb, text="kolonilott").total == 2
 
 
-def test_rebuild_switches_generation_and_removes_the_old(backend: EmbeddedBackend):
-    old = backend.store.current_generation()
-    backend.rebuild(docs())
-    new = backend.store.current_generation()
+def test_rebuild_switches_generation_and_removes_the_old(emb: EmbeddedBackend):
+    old = emb.store.current_generation()
+    emb.rebuild(docs())
+    new = emb.store.current_generation()
     assert new != old and new.exists() and not old.exists()
-    assert [p.name for p in backend.store.root.iterdir() if p.is_dir()] == [new.name]
+    assert [p.name for p in emb.store.root.iterdir() if p.is_dir()] == [new.name]
 
 
-def test_second_instance_sees_writes_and_switches(tmp_path: Path, backend: EmbeddedBackend):
+def test_second_instance_sees_writes_and_switches(tmp_path: Path, emb: EmbeddedBackend):
     """Two backend objects on one data dir behave like two processes."""
     other = get_backend("embedded", data_dir=tmp_path, index_name="examples")
     try:
         assert other.count() == len(EXAMPLES)
-        backend.delete([BY_SLUG["kolonilott-familjer"]["id"]])
+        emb.delete([BY_SLUG["kolonilott-familjer"]["id"]])
         assert other.count() == len(EXAMPLES) - 1  # commit picked up via meta.json
-        backend.rebuild(docs()[:3])
+        emb.rebuild(docs()[:3])
         assert other.count() == 3  # generation switch picked up via CURRENT
         assert run(other, per_page=100).total == 3
     finally:
         other.close()
 
 
-def test_writes_from_elsewhere_fail_during_rebuild(tmp_path: Path, backend: EmbeddedBackend):
+def test_writes_from_elsewhere_fail_during_rebuild(tmp_path: Path, emb: EmbeddedBackend):
     """While a rebuild runs, other writers get SearchUnavailable (the outbox retries
     them later, against the new index) instead of writing into the old index."""
     other = EmbeddedBackend(tmp_path, "examples", lock_timeout_s=0.2)
@@ -112,7 +112,7 @@ def test_writes_from_elsewhere_fail_during_rebuild(tmp_path: Path, backend: Embe
         started.set()
         release.wait(10)
 
-    t = threading.Thread(target=backend.rebuild, args=(slow_docs(),))
+    t = threading.Thread(target=emb.rebuild, args=(slow_docs(),))
     t.start()
     try:
         assert started.wait(10)
@@ -129,7 +129,7 @@ def test_writes_from_elsewhere_fail_during_rebuild(tmp_path: Path, backend: Embe
     other2.close()
 
 
-def test_search_in_another_process(tmp_path: Path, backend: EmbeddedBackend):
+def test_search_in_another_process(tmp_path: Path, emb: EmbeddedBackend):
     code = (
         "import sys; from pathlib import Path; from search import get_backend, SearchQuery;"
         "b = get_backend('embedded', data_dir=Path(sys.argv[1]));"
@@ -141,31 +141,31 @@ def test_search_in_another_process(tmp_path: Path, backend: EmbeddedBackend):
     assert out.stdout.split() == ["2", str(len(EXAMPLES))]
 
 
-def test_real_stemming_beyond_typos(backend: EmbeddedBackend):
+def test_real_stemming_beyond_typos(emb: EmbeddedBackend):
     # "skolor" is 2 edits from "skola": only stemming connects them
-    assert ids("digital-trygghet") <= set(hit_ids(run(backend, text="skolor i", per_page=100)))
+    assert ids("digital-trygghet") <= set(hit_ids(run(emb, text="skolor i", per_page=100)))
     # inflected forms anywhere in the query, not only the last word
-    assert ids("vrakning-malmo") <= set(hit_ids(run(backend, text="vräkningen barnfamiljer")))
-    assert ids("bup-mentorer") <= set(hit_ids(run(backend, text="mentorerna unga")))
+    assert ids("vrakning-malmo") <= set(hit_ids(run(emb, text="vräkningen barnfamiljer")))
+    assert ids("bup-mentorer") <= set(hit_ids(run(emb, text="mentorerna unga")))
 
 
-def test_schema_change_starts_an_empty_generation(tmp_path: Path, backend: EmbeddedBackend, monkeypatch):
+def test_schema_change_starts_an_empty_generation(tmp_path: Path, emb: EmbeddedBackend, monkeypatch):
     from search.embedded import store
 
     monkeypatch.setattr(store, "SCHEMA_VERSION", 999)
-    backend.configure()
-    assert backend.count() == 0 and backend.health().ok
-    assert backend.store.current_generation().name.startswith("v999-")
+    emb.configure()
+    assert emb.count() == 0 and emb.health().ok
+    assert emb.store.current_generation().name.startswith("v999-")
 
 
-def test_invalid_documents_are_rejected(backend: EmbeddedBackend):
+def test_invalid_documents_are_rejected(emb: EmbeddedBackend):
     with pytest.raises(SearchError):
-        backend.upsert([{"title": "no id"}])
-    assert backend.count() == len(EXAMPLES)
+        emb.upsert([{"title": "no id"}])
+    assert emb.count() == len(EXAMPLES)
 
 
-def test_closed_backend_refuses(backend: EmbeddedBackend):
-    backend.close()
+def test_closed_backend_refuses(emb: EmbeddedBackend):
+    emb.close()
     with pytest.raises(SearchError):
-        backend.search(SearchQuery())
-    assert backend.health().ok is False
+        emb.search(SearchQuery())
+    assert emb.health().ok is False

@@ -117,7 +117,8 @@ def test_query_validation():
     assert q.offset == 0 and SearchQuery(page=3, per_page=10).offset == 20
     for bad in ({"articles": [0]}, {"articles": [55]}, {"counties": ["1"]}, {"municipalities": ["abc"]},
                 {"age_groups": ["1-2"]}, {"effort": ["huge"]}, {"facets": ["colour"]}, {"sort": "random"},
-                {"page": 0}, {"per_page": 101}, {"max_hours": -1}, {"unknown": 1}):
+                {"page": 0}, {"per_page": 101}, {"max_hours": -1}, {"unknown": 1},
+                {"sectors": [f"s{i}" for i in range(51)]}):
         with pytest.raises(ValidationError):
             SearchQuery(**bad)
     assert SearchQuery(text="  ?! ").effective_sort == "newest"
