@@ -18,6 +18,7 @@ from app.db import make_engine
 from app.errors import AppError, error_body, field_errors_from_pydantic
 from app.i18n import COOKIE, negotiate
 from app.routers import api_examples, health
+from app.workflow import install_workflow
 
 log = logging.getLogger("barnratt")
 APP_DIR = Path(__file__).resolve().parent
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_static(app)
     app.include_router(health.router)
     app.include_router(api_examples.router)
+    install_workflow(app)
     return app
 
 
