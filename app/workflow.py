@@ -9,11 +9,8 @@ from fastapi import FastAPI
 def install_workflow(app: FastAPI) -> None:
     from app.auth import install_accounts
     from app.routers import api_review
+    from app.web import install_pages
 
     install_accounts(app)
     app.include_router(api_review.router)
-    try:
-        from app.web import install_pages
-    except ImportError:  # pages not built yet
-        return
     install_pages(app)

@@ -1,0 +1,85 @@
+"""Every published version of an example, and a readable diff between two of them
+(word by word for texts, item by item for lists)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.errors import NotFound
+from app.models import Event, ExampleVersion
+from app.models.example import CONTRACT_FIELDS
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+@dataclass
+class FieldDiff:
+    name: str
+    kind: str  # "text", "list" or "value"
+    # text: [(op, text)] with op "equal" | "delete" | "insert"
+    segments: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[Any] = field(default_factory=list)
+    added: list[Any] = field(default_factory=list)
+    old: Any = None
+    new: Any = None
+
+
+def versions(session: Session, example_id: int) -> list[ExampleVersion]:
+    return list(session.exec(
+        select(ExampleVersion).where(ExampleVersion.example_id == example_id).order_by(ExampleVersion.version)
+    ).all())
+
+
+def version(session: Session, example_id: int, number: int) -> ExampleVersion:
+    row = session.exec(
+        select(ExampleVersion).where(ExampleVersion.example_id == example_id, ExampleVersion.version == number)
+    ).first()
+    if row is None:
+        raise NotFound("Versionen finns inte")
+    return row
+
+
+def events(session: Session, example_id: int) -> list[Event]:
+    return list(session.exec(select(Event).where(Event.example_id == example_id).order_by(Event.created_at, Event.id)).all())
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    segments: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            segments.append(("equal", "".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            segments.append(("delete", "".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            segments.append(("insert", "".join(b[j1:j2])))
+    return segments
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
+    """The fields that differ, in contract order."""
+    changes: list[FieldDiff] = []
+    for name in CONTRACT_FIELDS:
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        if isinstance(a, str) or isinstance(b, str):
+            if (isinstance(a, str) or a is None) and (isinstance(b, str) or b is None):
+                changes.append(FieldDiff(name, "text", segments=word_diff(a or "", b or "")))
+                continue
+        if isinstance(a, list) or isinstance(b, list):
+            a_list, b_list = a or [], b or []
+            changes.append(FieldDiff(
+                name, "list",
+                removed=[x for x in a_list if x not in b_list],
+                added=[x for x in b_list if x not in a_list],
+            ))
+            continue
+        changes.append(FieldDiff(name, "value", old=a, new=b))
+    return changes
