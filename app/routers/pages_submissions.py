@@ -213,6 +213,11 @@ def _length_problems(exc: InputError, lang: str) -> dict[str, str]:
 
 @router.post("/bidrag/{submission_id}")
 async def save_draft(request: Request, session: SessionDep, user: PageUser, submission: EditSubmission):
+    """"Save draft" without JavaScript; a "Preview" button (name=preview) lands here too and
+    gets the form back with that field's preview."""
+    form = await request.form()
+    if form.get("preview"):
+        return await preview(request, session, user, submission)
     data, problems, version = await _posted(request)
     return _save_and_render(request, session, user, submission, data, problems, version, after="saved")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import timedelta
 
 from sqlalchemy import delete, func
@@ -30,8 +31,13 @@ MAX_FAILURES_PER_IP = 20
 RESET_TTL = timedelta(hours=1)
 INVITE_TTL = timedelta(days=7)
 MAX_RESETS_PER_HOUR = 3
-# Verified when the account does not exist, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified when the account does not exist, so a wrong email costs as long as a wrong
+    password."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 class Unauthorized(AppError):
@@ -126,7 +132,7 @@ def login(session: Session, *, email: str, password: str, ip: str) -> User:
         raise RateLimited(int(LOGIN_WINDOW.total_seconds()))
     user = get_user_by_email(session, email) if email else None
     stored = user.password_hash if user is not None else None
-    ok = verify_password(stored or _DUMMY_HASH, password or "")
+    ok = verify_password(stored or _dummy_hash(), password or "")
     ok = ok and stored is not None and user.is_active
     session.add(LoginAttempt(email=email, ip=ip, success=ok, created_at=now))
     session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pytest
 from sqlmodel import Session, select
@@ -34,13 +35,19 @@ class Actor:
         return self.user.id if self.user else None
 
 
-def make_user(session: Session, *, email: str, role: str, county: str | None = None,
-              organisation: str | None = None, name: str = "", password: str | None = None) -> User:
+@lru_cache
+def password_hash(password: str) -> str:
+    """Argon2 costs about half a second here; tests hash each password once."""
     from app.security import hash_password
 
+    return hash_password(password)
+
+
+def make_user(session: Session, *, email: str, role: str, county: str | None = None,
+              organisation: str | None = None, name: str = "", password: str | None = None) -> User:
     user = User(email=email, name=name or email.split("@")[0], role=role, county_code=county,
                 organisation_name=organisation, created_at=utcnow(),
-                password_hash=hash_password(password) if password else None)
+                password_hash=password_hash(password) if password else None)
     session.add(user)
     session.flush()
     return user
