@@ -23,3 +23,11 @@ def login(client, email: str, password: str = PASSWORD):
     response = form_post(client, "/logga-in", {"email": email, "password": password, "next": "/mina-exempel"})
     assert response.status_code == 303, response.text
     return response
+
+
+def sign_in(client, session, user, settings) -> None:
+    """Log a test client in without the (slow, argon2) password check: a real session row
+    and cookie, as the login form would make."""
+    from app.services.auth import SESSION_COOKIE, start_session
+
+    client.cookies.set(SESSION_COOKIE, start_session(session, user=user, settings=settings))
