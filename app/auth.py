@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -140,6 +141,23 @@ async def verify_csrf_api(request: Request) -> None:
 
 CsrfForm = Depends(verify_csrf_form)
 CsrfApi = Depends(verify_csrf_api)
+
+
+def _commit_before_response(session: SessionDep):
+    """The request's unit of work commits when the endpoint returns, before the response
+    leaves: a client that follows a redirect (or reads after a 201) sees its own write.
+    (``SessionDep`` alone would commit only after the response has been sent.) An
+    exception skips the commit and the request rolls back as before. A session bound to a
+    connection (one that joined an outer transaction, as in tests) is only flushed: the
+    owner of that transaction decides."""
+    yield
+    if isinstance(session.bind, Connection):
+        session.flush()
+    else:
+        session.commit()
+
+
+CommitFirst = Depends(_commit_before_response, scope="function")
 
 
 # ---- Cookies ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from sqlmodel import Session
 
-from app.auth import CsrfApi, CurrentUser
+from app.auth import CommitFirst, CsrfApi, CurrentUser
 from app.deps import SessionDep, SettingsDep
 from app.errors import NotFound
 from app.models import Example, Submission, User
@@ -21,7 +21,7 @@ from app.services import submissions as submissions_service
 from app.services.reference import ReferenceSets
 from app.timeutil import as_utc
 
-router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi])
+router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, CommitFirst])
 
 
 def _lang(request: Request) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from sqlmodel import select
 
-from app.auth import CsrfForm, PageUser, clear_session_cookie, client_ip, set_session_cookie
+from app.auth import CommitFirst, CsrfForm, PageUser, clear_session_cookie, client_ip, set_session_cookie
 from app.deps import SessionDep, SettingsDep
 from app.errors import AppError, InputError, NotFound
 from app.models import ApiToken
@@ -18,7 +18,7 @@ from app.services.users import create_token
 from app.timeutil import utcnow
 from app.web import PageRoute, lang_of, page, redirect, safe_next
 
-router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm], include_in_schema=False)
+router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
 
 @router.get("/logga-in")

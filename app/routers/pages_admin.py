@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from sqlmodel import select
 
-from app.auth import CsrfForm, PageUser
+from app.auth import CommitFirst, CsrfForm, PageUser
 from app.deps import SessionDep, SettingsDep
 from app.errors import AppError, NotFound
 from app.models import Article, County, Criterion, OneTimeToken, Sector, TargetGroup, User
@@ -20,7 +20,7 @@ from app.services.submissions import actor_label
 from app.services.users import parse_user_create
 from app.web import PageRoute, page, redirect
 
-router = APIRouter(prefix="/admin", route_class=PageRoute, dependencies=[CsrfForm], include_in_schema=False)
+router = APIRouter(prefix="/admin", route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
 
 @router.get("")

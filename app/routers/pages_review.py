@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from sqlmodel import Session
 
-from app.auth import CsrfForm, OptionalUser, PageUser
+from app.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
 from app.deps import SessionDep, SettingsDep
 from app.errors import InputError, NotFound
 from app.models import Example, Submission, User
@@ -21,7 +21,7 @@ from app.services import submissions as submissions_service
 from app.services import versions as versions_service
 from app.web import PageRoute, lang_of, page, redirect
 
-router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm], include_in_schema=False)
+router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
 DecideSubmission = Annotated[Submission, page_submission("submission.decide")]
 ViewSubmission = Annotated[Submission, page_submission("submission.view")]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
-from app.auth import CsrfForm, PageUser
+from app.auth import CommitFirst, CsrfForm, PageUser
 from app.deps import SessionDep, SettingsDep
 from app.errors import FieldError, InputError, NotFound
 from app.fields import MARKDOWN_FIELDS
@@ -29,7 +29,7 @@ from app.templating import is_htmx
 from app.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
 from app.web import PageRoute, lang_of, page, redirect
 
-router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm], include_in_schema=False)
+router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
 
 def page_submission(action: str):
