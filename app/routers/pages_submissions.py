@@ -303,7 +303,10 @@ async def submit(request: Request, session: SessionDep, settings: SettingsDep, u
         data = submissions_service.content_of(submission)
         ctx = form_context(session, request, user, submission, data, problems=problems, complete=True)
         summary = [(anchor(i["field"]), f'{i["title"]}: {i["message"]}') for i in ctx["checklist"]["items"] if not i["passed"]]
-        summary += [(anchor(name), f"{_field_label(name, lang)}: {message}") for name, message in ctx["errors"].items()]
+        # A field already named by a failed criterion is not listed twice.
+        named = {target for target, _message in summary}
+        summary += [(anchor(name), f"{_field_label(name, lang)}: {message}") for name, message in ctx["errors"].items()
+                    if anchor(name) not in named]
         ctx["summary"] = summary
         ctx["history"] = submissions_service.history(session, submission=submission)
         return page(request, "review/form.html", ctx, user=user, status_code=422)

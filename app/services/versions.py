@@ -49,17 +49,44 @@ def events(session: Session, example_id: int) -> list[Event]:
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level changes, grouped so a rewritten phrase reads as one deletion and one
+    insertion; a text that is mostly new is shown as replaced whole."""
     a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if a and b and matcher.ratio() < 0.4:
+        return [("delete", old), ("insert", new)]
     segments: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    pending_delete: list[str] = []
+    pending_insert: list[str] = []
+
+    def flush() -> None:
+        deleted, inserted = "".join(pending_delete), "".join(pending_insert)
+        if deleted.strip():
+            segments.append(("delete", deleted))
+        if inserted.strip():
+            segments.append(("insert", inserted))
+        if not deleted.strip() and not inserted.strip() and deleted:
+            segments.append(("equal", deleted))
+        pending_delete.clear()
+        pending_insert.clear()
+
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            segments.append(("equal", "".join(a[i1:i2])))
+            text = "".join(a[i1:i2])
+            if (pending_delete or pending_insert) and not text.strip():
+                # Only whitespace between two changes: keep them in one group.
+                pending_delete.append(text)
+                pending_insert.append(text)
+                continue
+            flush()
+            segments.append(("equal", text))
             continue
         if op in ("delete", "replace"):
-            segments.append(("delete", "".join(a[i1:i2])))
+            pending_delete.append("".join(a[i1:i2]))
         if op in ("insert", "replace"):
-            segments.append(("insert", "".join(b[j1:j2])))
-    return segments
+            pending_insert.append("".join(b[j1:j2]))
+    flush()
+    return [(op, text) for op, text in segments if text]
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:

@@ -5,7 +5,6 @@ session; every page works without JavaScript; axe-core finds nothing on the page
 from __future__ import annotations
 
 import re
-import time
 
 import httpx
 import pytest
@@ -191,17 +190,46 @@ def test_the_form_works_without_javascript(server, page_without_js):
     summary.locator("a[href='#f-articles']").click()
 
 
+def _token(server, who: str) -> dict[str, str]:
+    from tests.browser.review_helpers import ACCOUNTS
+
+    secret = server.cli("tokens", "create", ACCOUNTS[who][0]).stdout.split()[-1]
+    return {"Authorization": f"Bearer {secret}"}
+
+
 def test_the_workflow_pages_pass_axe(server, browser):
+    from tests.factories import example_payload
+
+    api = httpx.Client(base_url=server.url, timeout=30)
+    author, editor = _token(server, "author"), _token(server, "editor")
+    # A published example with a pending revision: the review page then shows a diff.
+    sub = api.post("/api/v1/submissions", json=example_payload(title="Tillgängligt exempel"), headers=author).json()
+    assert api.post(f"/api/v1/submissions/{sub['id']}/submit", headers=author).status_code == 200
+    judged = {k: "met" for k in ("best_interests", "participation", "non_discrimination", "practice_and_results",
+                                 "transferability")}
+    published = api.post(f"/api/v1/submissions/{sub['id']}/decision", headers=editor,
+                         json={"decision": "approve", "criteria": judged}).json()
+    eid = published["example_id"]
+    rev = api.post(f"/api/v1/examples/{eid}/revisions", headers=author).json()
+    changed = {k: v for k, v in rev.items() if k in example_payload()}
+    changed["summary"] = "En ny sammanfattning efter ett år."
+    assert api.put(f"/api/v1/submissions/{rev['id']}", json=changed,
+                   headers={**author, "If-Match": str(rev["version"])}).status_code == 200
+    assert api.post(f"/api/v1/submissions/{rev['id']}/submit", headers=author).status_code == 200
+    second = api.post("/api/v1/submissions", json=example_payload(title="Andra versionen"), headers=author).json()
+    api.post(f"/api/v1/submissions/{second['id']}/submit", headers=author)
+
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
     page.set_default_timeout(15_000)
     problems = {}
 
-    def check(path):
-        page.goto(server.url + path)
+    def check(path, label=None):
+        if path:
+            page.goto(server.url + path)
         found = axe_violations(page)
         if found:
-            problems[path] = found
+            problems[label or path] = found
 
     check("/logga-in")
     check("/glomt-losenord")
@@ -209,19 +237,27 @@ def test_the_workflow_pages_pass_axe(server, browser):
     sid = _new_draft(page, server)
     page.fill("#f-title", "Tillgänglighet")
     _wait_saved(page)
-    # The editor-side pages need a submitted submission: use the API as the author.
-    for path in ("/mina-exempel", f"/bidrag/{sid}", "/granska", "/konto/nycklar", "/konto/notiser", "/admin",
-                 "/admin/anvandare", "/admin/kriterier", "/admin/taxonomier"):
+    for path in ("/mina-exempel", f"/bidrag/{sid}", "/granska", f"/granska/{rev['id']}", f"/bidrag/{rev['id']}",
+                 "/konto/nycklar", "/konto/notiser", "/admin", "/admin/anvandare", "/admin/kriterier",
+                 "/admin/taxonomier", f"/versioner/{eid}", f"/versioner/{eid}/1",
+                 f"/granska/exempel/{eid}/dra-tillbaka"):
         check(path)
-    example_id = database(server).execute("SELECT id FROM example ORDER BY id LIMIT 1").fetchone()[0]
-    for path in (f"/versioner/{example_id}", f"/versioner/{example_id}/1"):
-        check(path)
+    # The form with its error summary, and the review page refusing an incomplete decision.
     page.goto(f"{server.url}/bidrag/{sid}")
     page.get_by_role("button", name="Skicka in för granskning").click()
     page.wait_for_load_state()
-    found = axe_violations(page)  # the form with its error summary
-    if found:
-        problems["form with errors"] = found
+    check(None, "form with errors")
+    page.goto(f"{server.url}/granska/{second['id']}")
+    page.get_by_role("button", name="Godkänn och publicera").click()
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").is_visible()
+    check(None, "review with errors")
+    # Approve the revision; then the comparison of versions 1 and 2.
+    assert api.post(f"/api/v1/submissions/{rev['id']}/decision", headers=editor,
+                    json={"decision": "approve", "criteria": judged}).status_code == 200
+    check(f"/versioner/{eid}/jamfor?fran=1&till=2")
+    assert "En ny sammanfattning" in page.inner_text("table.diff")
+    page.goto(f"{server.url}/versioner/{eid}?lang=en")
+    check(None, "versions in English")
     assert not problems, problems
     context.close()
-    time.sleep(0)

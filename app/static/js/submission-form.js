@@ -62,8 +62,11 @@
     apply(stored.fields);
     var notice = document.getElementById("restore-notice");
     if (notice) { notice.hidden = false; }
-    // Save it to the server too (when logged in) through the usual autosave.
-    if (window.htmx) { window.setTimeout(function () { window.htmx.trigger(form, "change"); }, 50); }
+    // Save it to the server too (when logged in) through the usual autosave, once htmx
+    // (loaded after this script) has set up the form.
+    document.addEventListener("DOMContentLoaded", function () {
+      window.setTimeout(function () { form.dispatchEvent(new Event("change", { bubbles: true })); }, 0);
+    });
   } else {
     write({ savedAt: Date.now(), synced: true, fields: current });
   }
