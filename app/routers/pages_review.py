@@ -142,7 +142,7 @@ def versions_page(request: Request, session: SessionDep, user: OptionalUser, exa
     example = _visible_example(session, user, example_id)
     return page(request, "review/versions.html", {
         "example": example, "versions": versions_service.versions(session, example.id),
-        "events": [e for e in versions_service.events(session, example.id) if e.action != "commented"],
+        "events": versions_service.public_events(session, example.id),
         "done": done,
         "can_withdraw": example.status == "published" and allowed("example.withdraw", user, example),
         "can_revise": example.status == "published" and allowed("example.revise", user, example),

@@ -48,6 +48,15 @@ def events(session: Session, example_id: int) -> list[Event]:
     return list(session.exec(select(Event).where(Event.example_id == example_id).order_by(Event.created_at, Event.id)).all())
 
 
+PUBLIC_ACTIONS = frozenset({"published", "imported", "withdrawn"})
+
+
+def public_events(session: Session, example_id: int) -> list[Event]:
+    """What the public history shows: publications and withdrawals only. The work on
+    drafts and revisions, and what editors and authors wrote to each other, stay inside."""
+    return [e for e in events(session, example_id) if e.action in PUBLIC_ACTIONS and e.to_status in ("published", "withdrawn")]
+
+
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Word-level changes, grouped so a rewritten phrase reads as one deletion and one
     insertion; a text that is mostly new is shown as replaced whole."""

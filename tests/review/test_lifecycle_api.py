@@ -132,6 +132,9 @@ def test_revision_keeps_public_version_until_approved_then_withdraw(client, sess
     assert done.json()["status"] == "published" and done.json()["example_id"] == eid
     public = client.get(f"/api/v1/examples/{eid}").json()
     assert public["title"] == new_title and public["version"] == 2
+    revision_history = client.get(f"/api/v1/submissions/{rev['id']}/history", headers=cast.colleague.headers).json()
+    assert [(e["action"], e["from_status"], e["to_status"]) for e in revision_history["items"]] == [
+        ("revision_started", None, "draft"), ("submitted", "draft", "submitted"), ("published", "submitted", "published")]
     versions = session.exec(select(ExampleVersion).where(ExampleVersion.example_id == eid).order_by(ExampleVersion.version)).all()
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].data["title"] == old_title and versions[1].data["title"] == new_title

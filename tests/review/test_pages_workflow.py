@@ -308,3 +308,15 @@ def test_pages_in_english(author_client, session, cast, settings):
     en = author_client.get(f"/bidrag/{sub.id}?lang=en").text
     assert 'lang="sv"' in sv and 'lang="en"' in en
     assert "Write an example" in en and "Write an example" not in sv
+
+
+def test_the_public_version_history_shows_publications_only(client, session, cast, settings):
+    example = published_example(session, cast, settings=settings)
+    from app.services.submissions import start_revision
+
+    start_revision(session, example=example, user=cast.author.user)
+    page = TestClient(client.app).get(f"/versioner/{example.id}").text
+    history = page.split('<ol class="history">', 1)[1]
+    assert "Revision påbörjad" not in history and cast.author.user.name not in history
+    assert cast.editor.user.name not in history and "Kommentar" not in history  # no names, no internal comments
+    assert "Godkänt och publicerat" in history
