@@ -159,3 +159,39 @@ def test_two_simultaneous_saves_with_the_same_version_one_gets_412(committed, mo
     assert sorted(outcomes) == [200, 412], outcomes
     with Session(engine) as session:
         assert session.get(Submission, sid).version == version + 1
+
+
+def test_simultaneous_decisions_over_http(committed):
+    """The same race through the API: real requests in threads, each its own connection."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.services.users import create_token
+
+    engine, settings, (sid, e1, e2, _author) = committed
+    with Session(engine) as session:
+        secrets = [create_token(session, user=session.get(User, uid))[1] for uid in (e1, e2)]
+        session.commit()
+    app = create_app(settings)
+    barrier = threading.Barrier(2, timeout=30)
+    results: list = [None, None]
+    bodies = [{"decision": "approve", "criteria": ALL_MET}, {"decision": "reject", "comment": "Nej"}]
+
+    def run(index):
+        with TestClient(app) as client:
+            barrier.wait()
+            response = client.post(f"/api/v1/submissions/{sid}/decision", json=bodies[index],
+                                   headers={"Authorization": f"Bearer {secrets[index]}"})
+            results[index] = (response.status_code, response.json())
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    statuses = sorted(r[0] for r in results)
+    assert statuses == [200, 409], results
+    loser = next(r[1] for r in results if r[0] == 409)
+    assert loser["error"]["code"] in ("already_decided", "invalid_transition")
+    with Session(engine) as session:
+        assert session.get(Submission, sid).status == next(r[1]["status"] for r in results if r[0] == 200)
