@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 
 from app.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
