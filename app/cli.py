@@ -57,6 +57,9 @@ def init() -> None:
     with session_scope(engine) as session:
         added = load_reference_data(session)
     typer.echo("Database at head; reference rows added: " + ", ".join(f"{k} {v}" for k, v in added.items()))
+    from app.search_service import backend_from_settings
+
+    backend_from_settings(settings).close()  # creates the index and applies its settings
 
 
 def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool = False) -> int:
@@ -83,6 +86,23 @@ def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool
         raise typer.Exit(1) from None
 
 
+def _sync_search() -> None:
+    """Apply the search outbox now (the same path the server's indexer takes). If the
+    engine is unavailable the rows stay queued and the server applies them later."""
+    from app.indexer import Indexer
+    from app.search_service import backend_from_settings
+
+    backend = backend_from_settings(get_settings(), configure=False)
+    try:
+        result = Indexer(_engine(), backend).drain()
+    finally:
+        backend.close()
+    if result.error:
+        typer.echo(f"Search not updated yet ({result.error}); the server will retry.", err=True)
+    elif result.applied:
+        typer.echo(f"Search index updated ({result.applied} change(s)).")
+
+
 @cli.command()
 def demo(
     accounts: Annotated[bool, typer.Option("--accounts", help="Also create demo accounts (development only).")] = False,
@@ -92,6 +112,7 @@ def demo(
     password, printed once."""
     count = _load_rows_and_import(DEMO_FILE.name, DEMO_FILE.read_text(encoding="utf-8"), skip_existing_slugs=True)
     typer.echo(f"Demo content loaded: {count} new example(s).")
+    _sync_search()
     if accounts:
         _demo_accounts()
 
@@ -121,6 +142,22 @@ def _demo_accounts() -> None:
             typer.echo(f"{role:12} {email}  password: {password}")
 
 
+@cli.command()
+def reindex() -> None:
+    """Rebuild the search index from the database (built aside, then swapped in)."""
+    from app.indexer import Indexer
+    from app.search_service import backend_from_settings
+
+    backend = backend_from_settings(get_settings())
+    try:
+        count = Indexer(_engine(), backend).rebuild()
+    except Exception as exc:  # noqa: BLE001 - report any engine failure plainly
+        _fail(f"Reindex failed: {type(exc).__name__}: {exc}")
+    finally:
+        backend.close()
+    typer.echo(f"Search index rebuilt with {count} example(s).")
+
+
 @cli.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
@@ -140,6 +177,7 @@ def import_(
         return
     count = _load_rows_and_import(file.name, text)
     typer.echo(f"Imported and published {count} example(s).")
+    _sync_search()
 
 
 @cli.command()

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     MAIL_FROM: str = "noreply@barnrattsbanken.se"
     # Public API rate limit per client and minute.
     API_RATE_LIMIT_PER_MINUTE: int = Field(default=600, ge=1)
+    # The server drains the search outbox in the background; tests may turn it off.
+    RUN_INDEXER: bool = True
+    # How often the indexer compares the index with the database and heals it.
+    INDEX_CHECK_SECONDS: float = Field(default=60.0, gt=0)
+    # First retry delay after the search engine refused a write (doubles, capped at 5 min).
+    INDEX_RETRY_SECONDS: float = Field(default=1.0, gt=0)
     SESSION_MAX_AGE_SECONDS: int = Field(default=8 * 3600, ge=60)
 
     @model_validator(mode="after")

@@ -134,7 +134,7 @@ def session(engine: Engine) -> Iterator[Session]:
 def app_settings(db_url, tmp_path):
     from app.config import Settings
 
-    return Settings(DATABASE_URL=db_url, DATA_DIR=tmp_path / "data", ENV="development")
+    return Settings(DATABASE_URL=db_url, DATA_DIR=tmp_path / "data", ENV="development", RUN_INDEXER=False)
 
 
 @pytest.fixture

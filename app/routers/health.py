@@ -26,7 +26,10 @@ def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
         checks["database"] = {"ok": False, "detail": type(exc).__name__}
     for name, probe in getattr(request.app.state, "readiness_probes", {}).items():
-        checks[name] = probe()
+        try:
+            checks[name] = probe()
+        except Exception as exc:  # noqa: BLE001 - a failing probe means not ready
+            checks[name] = {"ok": False, "detail": type(exc).__name__}
     ok = all(check.get("ok") for check in checks.values())
     return JSONResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks},

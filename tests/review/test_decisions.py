@@ -52,6 +52,11 @@ def test_not_applicable_needs_a_comment_on_the_criterion_or_the_decision(client,
     assert example["quality"]["criteria"]["transferability"]["comment"] == "Ett unikt läge."
     assert {v["kind"] for v in example["quality"]["criteria"].values()} == {"automatic", "judged"}
     assert len(example["quality"]["criteria"]) == 12 and example["quality"]["reviewed_at"]
+    # The public example page shows the profile.
+    page = client.get(f"/exempel/{example['id']}")
+    assert page.status_code == 200
+    assert page.text.count('class="criterion criterion-met"') == 11
+    assert page.text.count('class="criterion criterion-not_applicable"') == 1
 
 
 @pytest.mark.parametrize("decision", ["request_changes", "reject"])

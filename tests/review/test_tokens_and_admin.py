@@ -134,3 +134,13 @@ def test_a_label_change_reaches_search_through_the_outbox(client, session, cast,
     assert "queued=0" in again.headers["location"]
     assert _post(admin, "/admin/taxonomier/sectors/skola", {"label_sv": "", "label_en": "x"}).status_code == 422
     assert _post(admin, "/admin/taxonomier/sectors/rymd", {"label_sv": "a", "label_en": "b"}).status_code == 404
+
+
+def test_the_about_page_shows_the_criteria_as_the_admin_wrote_them(client, session, cast, settings):
+    admin = _admin(client, session, cast, settings)
+    _post(admin, "/admin/kriterier/transferability", {
+        "title_sv": "Går att göra om", "title_en": "Can be repeated",
+        "guidance_sv": "En annan kommun kan göra samma sak.", "guidance_en": "Another municipality can do the same."})
+    anonymous = TestClient(client.app)
+    assert "Går att göra om" in anonymous.get("/om").text
+    assert "Can be repeated" in anonymous.get("/om?lang=en").text

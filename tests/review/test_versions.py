@@ -43,3 +43,17 @@ def test_diff_lists_only_changed_fields_in_contract_order():
     assert (by_name["duration_months"].old, by_name["duration_months"].new) == (24, 30)
     assert by_name["links"].removed == old["links"]
     assert diff(old, old) == []
+
+
+def test_as_utc_normalises_every_zone_to_datetime_utc():
+    from datetime import UTC, datetime
+    from email.utils import format_datetime
+    from zoneinfo import ZoneInfo
+
+    from app.timeutil import as_utc
+
+    for value in (datetime(2026, 1, 1, 12), datetime(2026, 1, 1, 12, tzinfo=ZoneInfo("Etc/UTC")),
+                  datetime(2026, 1, 1, 13, tzinfo=ZoneInfo("Europe/Stockholm"))):
+        normalised = as_utc(value)
+        assert normalised.tzinfo is UTC and normalised.hour == 12
+        assert format_datetime(normalised, usegmt=True).endswith("GMT")

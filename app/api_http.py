@@ -1,0 +1,111 @@
+"""HTTP behaviour of the public API: CORS open for reading, a per-client rate limit.
+
+* CORS: every ``GET``/``HEAD`` answer under ``/api/v1`` and ``/oembed`` carries
+  ``Access-Control-Allow-Origin: *`` (partners call the API from their own pages; no
+  cookies are involved), and preflight ``OPTIONS`` requests for GET are answered. Other
+  methods get no CORS headers, so browsers on other sites cannot call them.
+* Rate limit: an in-process token bucket per client IP address (behind a proxy, uvicorn's
+  ``--proxy-headers`` supplies the real address). Each client may burst up to
+  ``API_RATE_LIMIT_PER_MINUTE`` requests and regains that many per minute. Over the limit:
+  429 in the common error shape with ``Retry-After`` (seconds). Every answer carries
+  ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``. The bucket lives in each server
+  process, so with N workers a client may get up to N times the limit; a shared store
+  (Redis) would be the next step if that ever matters.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.errors import error_body
+
+CORS_PREFIXES = ("/api/v1", "/oembed")
+LIMITED_PREFIX = "/api/v1"
+EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, Content-Disposition"
+ALLOWED_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+
+
+class TokenBucket:
+    """``capacity`` tokens per key, refilled continuously at ``capacity`` per ``period``."""
+
+    def __init__(self, capacity: int, period: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = capacity
+        self.rate = capacity / period
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+        self._last_prune = clock()
+
+    def take(self, key: str) -> tuple[bool, int, float]:
+        """Take one token: (allowed, tokens left, seconds until the next token)."""
+        now = self.clock()
+        with self._lock:
+            tokens, stamp = self._buckets.get(key, (float(self.capacity), now))
+            tokens = min(float(self.capacity), tokens + (now - stamp) * self.rate)
+            allowed = tokens >= 1.0
+            if allowed:
+                tokens -= 1.0
+            self._buckets[key] = (tokens, now)
+            if now - self._last_prune > 60:
+                self._prune(now)
+            wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+            return allowed, int(tokens), wait
+
+    def _prune(self, now: float) -> None:
+        full_after = self.capacity / self.rate
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_after}
+        self._last_prune = now
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def install_api_http(app: FastAPI) -> None:
+    limiter = TokenBucket(app.state.settings.API_RATE_LIMIT_PER_MINUTE)
+    app.state.rate_limiter = limiter
+
+    @app.middleware("http")
+    async def _api_http(request: Request, call_next):
+        path = request.url.path
+        cors = path.startswith(CORS_PREFIXES)
+        if cors and request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+            wanted = request.headers["access-control-request-method"].upper()
+            if wanted not in ("GET", "HEAD"):
+                return Response(status_code=204, headers={"Vary": "Origin"})
+            return Response(status_code=204, headers={
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+                "Access-Control-Max-Age": "86400",
+            })
+        limited = path.startswith(LIMITED_PREFIX)
+        headers: dict[str, str] = {}
+        if limited:
+            allowed, remaining, wait = limiter.take(client_key(request))
+            headers = {"X-RateLimit-Limit": str(limiter.capacity), "X-RateLimit-Remaining": str(remaining)}
+            if not allowed:
+                retry = str(max(1, math.ceil(wait)))
+                response = JSONResponse(
+                    error_body(429, "rate_limited", f"För många anrop. Försök igen om {retry} sekunder."),
+                    status_code=429,
+                    headers={**headers, "Retry-After": retry, "Cache-Control": "no-store"},
+                )
+                if cors:
+                    response.headers["Access-Control-Allow-Origin"] = "*"
+                    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+                return response
+        response = await call_next(request)
+        response.headers.update(headers)
+        if cors and request.method in ("GET", "HEAD"):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        if limited and response.status_code >= 400 and "cache-control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,222 @@
+"""The indexer: drains the search outbox into the search engine.
+
+The database is the source of truth. Every change to what is public writes an outbox row
+in the same transaction (app/services/outbox.py); this module applies those rows to the
+engine with retries and exponential backoff, so a search outage never loses a change:
+writes keep succeeding, the backlog grows, and it drains when the engine is back.
+
+``Indexer.run`` is the background task of the server; ``Indexer.rebuild`` backs
+``barnratt reindex`` (builds a new index aside and swaps, so search never goes empty).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.models import Example, OutboxEntry
+from app.timeutil import as_utc, utcnow
+from search import SearchBackend, SearchError, build_document
+
+log = logging.getLogger("barnratt.indexer")
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    applied: int = 0
+    failed: int = 0
+    error: str | None = None
+
+
+def document_for(example: Example) -> dict[str, Any]:
+    return build_document(
+        {**example.content(), "id": example.id, "slug": example.slug, "published_at": as_utc(example.published_at)}
+    )
+
+
+def iter_documents(session: Session, *, batch: int = 500) -> Iterator[dict[str, Any]]:
+    from app.services.examples import iter_published
+
+    for example in iter_published(session, batch=batch):
+        yield document_for(example)
+
+
+class Indexer:
+    def __init__(
+        self,
+        engine: Engine,
+        backend: SearchBackend,
+        *,
+        batch_size: int = 200,
+        base_backoff: float = 1.0,
+        max_backoff: float = 300.0,
+        idle_interval: float = 1.0,
+        check_interval: float = 60.0,
+    ) -> None:
+        self.engine = engine
+        self.backend = backend
+        self.batch_size = batch_size
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.idle_interval = idle_interval
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self.wakeup = asyncio.Event()
+        self.last_error: str | None = None
+
+    # -- draining ---------------------------------------------------------------------
+    def drain_once(self) -> DrainResult:
+        """Apply one batch of due outbox rows. Rows are deleted only after the engine
+        accepted them; on failure they stay, with a later ``available_at``."""
+        with self._lock, Session(self.engine, expire_on_commit=False) as session:
+            now = utcnow()
+            stmt = (
+                select(OutboxEntry)
+                .where(OutboxEntry.available_at <= now)
+                .order_by(OutboxEntry.id)
+                .limit(self.batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = session.exec(stmt).all()
+            if not rows:
+                session.commit()
+                return DrainResult()
+            example_ids = sorted({row.example_id for row in rows})
+            examples = {
+                e.id: e for e in session.exec(select(Example).where(Example.id.in_(example_ids))).all()
+            }
+            docs = [document_for(examples[i]) for i in example_ids if i in examples and examples[i].status == "published"]
+            gone = [i for i in example_ids if i not in examples or examples[i].status != "published"]
+            try:
+                if docs:
+                    self.backend.upsert(docs)
+                if gone:
+                    self.backend.delete(gone)
+            except SearchError as exc:
+                message = f"{type(exc).__name__}: {exc}"[:2000]
+                for row in rows:
+                    row.attempts += 1
+                    delay = min(self.max_backoff, self.base_backoff * 2 ** min(row.attempts - 1, 20))
+                    row.available_at = now + timedelta(seconds=delay)
+                    row.last_error = message
+                    session.add(row)
+                session.commit()
+                if self.last_error != message:
+                    log.warning("search engine refused %d outbox row(s): %s", len(rows), message)
+                self.last_error = message
+                return DrainResult(failed=len(rows), error=message)
+            session.exec(delete(OutboxEntry).where(OutboxEntry.id.in_([row.id for row in rows])))
+            session.commit()
+            if self.last_error:
+                log.info("search engine accepts writes again")
+            self.last_error = None
+            return DrainResult(applied=len(rows))
+
+    def drain(self, *, max_batches: int = 1000) -> DrainResult:
+        """Drain everything that is due now (used by the CLI and tests)."""
+        applied = failed = 0
+        for _ in range(max_batches):
+            result = self.drain_once()
+            applied += result.applied
+            failed += result.failed
+            if result.error:
+                return DrainResult(applied, failed, result.error)
+            if not result.applied:
+                break
+        return DrainResult(applied, failed)
+
+    def retry_now(self) -> None:
+        """Make every waiting row due at once (after an operator fixed the engine)."""
+        with Session(self.engine) as session:
+            session.exec(update(OutboxEntry).values(available_at=utcnow()))
+            session.commit()
+
+    # -- status -----------------------------------------------------------------------
+    def backlog(self) -> dict[str, Any]:
+        with Session(self.engine) as session:
+            count, oldest = session.exec(
+                select(func.count(OutboxEntry.id), func.min(OutboxEntry.created_at))
+            ).one()
+        oldest = as_utc(oldest)
+        return {
+            "pending": count,
+            "oldest_age_seconds": int((utcnow() - oldest).total_seconds()) if oldest else 0,
+            "last_error": self.last_error,
+        }
+
+    def readiness(self) -> dict[str, Any]:
+        health = self.backend.health()
+        return {"ok": health.ok, "engine": health.engine, "detail": health.detail, "backlog": self.backlog()}
+
+    # -- full rebuild -----------------------------------------------------------------
+    def rebuild(self) -> int:
+        """Index every published example into a new index and swap it in. Outbox rows
+        written before the rebuild started are covered by it and removed; rows written
+        during it stay and are applied afterwards."""
+        with Session(self.engine) as session:
+            high_water = session.exec(select(func.max(OutboxEntry.id))).one() or 0
+            count = self.backend.rebuild(iter_documents(session))
+        with Session(self.engine) as session:
+            session.exec(delete(OutboxEntry).where(OutboxEntry.id <= high_water))
+            session.commit()
+        return count
+
+    def reconcile(self) -> str:
+        """Self-healing: recreate a missing index, and rebuild from the database when the
+        engine holds a different number of examples than are published while nothing is
+        queued (an index lost, restored from an old copy, or wiped by hand)."""
+        from app.services.examples import count_published
+
+        if not self.backend.health().ok:
+            try:
+                self.backend.configure()
+            except SearchError:
+                return "unavailable"
+            if not self.backend.health().ok:
+                return "unavailable"
+        if self.backlog()["pending"]:
+            return "draining"
+        with Session(self.engine) as session:
+            published = count_published(session)
+        try:
+            indexed = self.backend.count()
+        except SearchError:
+            return "unavailable"
+        if indexed == published:
+            return "ok"
+        log.warning("search holds %d examples, database %d: rebuilding", indexed, published)
+        self.rebuild()
+        return "rebuilt"
+
+    # -- background task --------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        """Drain continuously until ``stop`` is set; reconcile every ``check_interval``.
+        Runs the blocking work in a thread."""
+        loop = asyncio.get_running_loop()
+        next_check = loop.time() + self.check_interval
+        while not stop.is_set():
+            try:
+                if loop.time() >= next_check:
+                    next_check = loop.time() + self.check_interval
+                    await asyncio.to_thread(self.reconcile)
+                result = await asyncio.to_thread(self.drain_once)
+            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+                log.exception("indexer pass failed")
+                result = DrainResult(error="internal")
+            if result.applied and not result.error:
+                continue  # more may be waiting
+            self.wakeup.clear()
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), timeout=self.idle_interval)
+            except TimeoutError:
+                pass

@@ -1,0 +1,1 @@
+"""Embedded search engine (tantivy). Import ``EmbeddedBackend`` from ``search.embedded.backend``."""

@@ -1,0 +1,49 @@
+"""Safe highlighting: HTML-escape document text, mark matches with <mark>."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def mark_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Escape ``text`` and wrap the given (start, end) char spans in <mark>."""
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos or end <= start:
+            continue  # overlapping / empty spans are ignored
+        out.append(escape(text[pos:start]))
+        out.append(MARK_OPEN + escape(text[start:end]) + MARK_CLOSE)
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def markers_to_html(text: str, pre: str, post: str) -> str:
+    """Escape a text that an engine highlighted with the unusual markers
+    ``pre``/``post`` and turn those markers (only) into <mark> tags.
+
+    Unbalanced markers are dropped rather than producing broken markup."""
+    out: list[str] = []
+    open_ = False
+    rest = text
+    while rest:
+        token = post if open_ else pre
+        idx = rest.find(token)
+        if idx < 0:
+            out.append(escape(rest.replace(pre, "").replace(post, "")))
+            break
+        out.append(escape(rest[:idx].replace(pre, "").replace(post, "")))
+        out.append(MARK_CLOSE if open_ else MARK_OPEN)
+        open_ = not open_
+        rest = rest[idx + len(token) :]
+    if open_:
+        out.append(MARK_CLOSE)
+    return "".join(out)

@@ -1,0 +1,1 @@
+"""Meilisearch engine. Import ``MeilisearchBackend`` from ``search.meili.backend``."""

@@ -1,0 +1,70 @@
+"""THE Meilisearch index settings (the only place they are defined).
+
+Mirrors the embedded engine's behaviour:
+
+* searchable attributes in rank order: title first, compound parts last;
+* typo tolerance: 1 typo from 5 characters, 2 from 9 (Meilisearch defaults,
+  stated explicitly so they cannot drift);
+* synonyms from ``search.synonyms`` expanded both ways;
+* ranking rules: ``sort`` first so an explicit sort (newest, effort, duration)
+  really orders the hits; without a sort it is a no-op and the default
+  relevance rules apply; ``id:asc`` breaks remaining ties like the embedded
+  engine does;
+* facets: every facet value is counted (municipalities: 290 values);
+* pagination: exhaustive totals up to 100 000 hits (= MAX_PAGE x 100).
+"""
+
+from __future__ import annotations
+
+from meilisearch_python_sdk.models.settings import (
+    Faceting,
+    MeilisearchSettings,
+    MinWordSizeForTypos,
+    Pagination,
+    TypoTolerance,
+)
+
+from search.documents import MARKDOWN_FIELDS
+from search.query import FACETS, MAX_PAGE
+from search.synonyms import meilisearch_synonyms
+
+SEARCHABLE_ATTRIBUTES: list[str] = [
+    "title",
+    "summary",
+    *MARKDOWN_FIELDS,
+    "organisation_name",
+    "compound_parts",
+]
+RANGE_ATTRIBUTES: list[str] = ["start_year", "active_until", "effort_hours", "duration_months"]
+FILTERABLE_ATTRIBUTES: list[str] = [f.doc_field for f in FACETS] + RANGE_ATTRIBUTES
+SORTABLE_ATTRIBUTES: list[str] = ["published_ts", "effort_sort", "duration_sort", "id"]
+DISPLAYED_ATTRIBUTES: list[str] = ["id", "slug", "title", "summary"]
+RANKING_RULES: list[str] = [
+    "sort",
+    "words",
+    "typo",
+    "proximity",
+    "attribute",
+    "exactness",
+    "id:asc",
+]
+MAX_VALUES_PER_FACET = 1000
+MAX_TOTAL_HITS = MAX_PAGE * 100
+
+
+def index_settings() -> MeilisearchSettings:
+    return MeilisearchSettings(
+        searchable_attributes=SEARCHABLE_ATTRIBUTES,
+        filterable_attributes=FILTERABLE_ATTRIBUTES,
+        sortable_attributes=SORTABLE_ATTRIBUTES,
+        displayed_attributes=DISPLAYED_ATTRIBUTES,
+        ranking_rules=RANKING_RULES,
+        synonyms=meilisearch_synonyms(),
+        stop_words=[],
+        typo_tolerance=TypoTolerance(
+            enabled=True,
+            min_word_size_for_typos=MinWordSizeForTypos(one_typo=5, two_typos=9),
+        ),
+        faceting=Faceting(max_values_per_facet=MAX_VALUES_PER_FACET, sort_facet_values_by={"*": "count"}),
+        pagination=Pagination(max_total_hits=MAX_TOTAL_HITS),
+    )

@@ -1,0 +1,166 @@
+"""Engine-independent pieces: documents, bands, compounds, synonyms, query model,
+Meilisearch filter/settings building and highlight rendering."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from search import SearchQuery, build_document
+from search.bands import DURATION_BANDS, EFFORT_BANDS, band_label, duration_band, effort_band
+from search.compounds import split_compound, subcompounds
+from search.documents import OPEN_END_YEAR, UNKNOWN_SORT, markdown_to_text
+from search.highlight import mark_spans, markers_to_html
+from search.meili.filters import build_filter, quote
+from search.meili.settings import FILTERABLE_ATTRIBUTES, SEARCHABLE_ATTRIBUTES, index_settings
+from search.synonyms import SYNONYM_GROUPS, meilisearch_synonyms
+from tests.search.fixture_examples import BY_SLUG
+
+
+@pytest.mark.parametrize(
+    ("hours", "band"),
+    [(None, None), (0, "<40"), (39, "<40"), (40, "40-200"), (199, "40-200"), (200, "200-1000"),
+     (1000, "200-1000"), (1001, ">1000")],
+)
+def test_effort_band(hours, band):
+    assert effort_band(hours) == band
+
+
+@pytest.mark.parametrize(
+    ("months", "ongoing", "band"),
+    [(None, False, None), (2, False, "<3"), (3, False, "3-12"), (12, False, "3-12"), (13, False, ">12"),
+     (None, True, "ongoing"), (40, True, "ongoing")],
+)
+def test_duration_band(months, ongoing, band):
+    assert duration_band(months, ongoing=ongoing) == band
+
+
+def test_band_labels_exist_in_both_languages():
+    for kind, bands in (("effort", EFFORT_BANDS), ("duration", DURATION_BANDS)):
+        for b in bands:
+            assert band_label(kind, b.value, "sv") == b.label_sv and b.label_sv
+            assert band_label(kind, b.value, "en") == b.label_en and b.label_en
+
+
+def test_build_document():
+    ex = BY_SLUG["vrakning-malmo"]
+    doc = build_document(ex)
+    assert doc["id"] == ex["id"] and doc["slug"] == ex["slug"]
+    assert doc["effort"] == ">1000" and doc["duration"] == "ongoing"
+    assert doc["active_until"] == OPEN_END_YEAR and doc["duration_sort"] == UNKNOWN_SORT
+    assert doc["effort_sort"] == 1500
+    assert doc["published_at"] == "2024-03-01T09:00:00Z"
+    assert doc["published_ts"] == int(datetime(2024, 3, 1, 9, tzinfo=timezone.utc).timestamp())
+    assert "**" not in doc["background"] and "https://" not in doc["method"]
+    assert "hyresvärdar" in doc["method"]
+    assert "fattigdom" in doc["compound_parts"].split()
+
+
+def test_build_document_normalises_input():
+    ex = dict(BY_SLUG["bka-skolan"], county_code=3, municipality_code="380", articles=[12, 3, 12],
+              published_at=datetime(2024, 1, 1, 12, tzinfo=timezone(timedelta(hours=1))))
+    doc = build_document(ex)
+    assert doc["county_code"] == "03" and doc["municipality_code"] == "0380"
+    assert doc["articles"] == [3, 12]
+    assert doc["published_at"] == "2024-01-01T11:00:00Z"
+    with pytest.raises(ValueError):
+        build_document(dict(ex, articles=[55]))
+    with pytest.raises(ValueError):
+        build_document(dict(ex, age_groups=["3-4"]))
+
+
+def test_markdown_to_text():
+    md = "# Rubrik\n\n- **fet** och _kursiv_ [länk](https://x.se/a) ![bild](b.png)\n<em>html</em> https://y.se\n"
+    text = markdown_to_text(md)
+    assert "Rubrik" in text and "fet och kursiv länk bild" in text and "html" in text
+    assert not any(s in text for s in ("#", "*", "_", "https", "<em>", "("))
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("barnkonsekvensanalyser", ("barn", "konsekvens", "analyser")),
+        ("fritidsgårdarna", ("fritids", "gårdarna")),
+        ("ungdomsrådet", ("ungdoms", "rådet")),
+        ("barnfattigdom", ("barn", "fattigdom")),
+        ("barnen", None),
+        ("kortare", None),
+        ("lagom", None),
+        ("rättigheter", None),
+    ],
+)
+def test_split_compound(word, parts):
+    assert split_compound(word) == parts
+
+
+def test_subcompounds_exclude_the_whole_word():
+    subs = subcompounds("barnkonsekvensanalys")
+    assert set(subs) == {"barn", "konsekvens", "analys", "barnkonsekvens", "konsekvensanalys"}
+
+
+def test_synonyms_expand_both_ways():
+    syn = meilisearch_synonyms()
+    for group in SYNONYM_GROUPS:
+        for a in group:
+            for b in group:
+                if a.lower() != b.lower():
+                    assert b.lower() in syn[a.lower()]
+    assert "barnkonsekvensanalys" in syn["bka"] and "bka" in syn["barnkonsekvensanalys"]
+
+
+def test_query_validation():
+    q = SearchQuery(articles=[3, 3, 12], facets=["sector", "sector"])
+    assert q.articles == [3, 12] and q.facets == ["sector"]
+    assert q.offset == 0 and SearchQuery(page=3, per_page=10).offset == 20
+    for bad in ({"articles": [0]}, {"articles": [55]}, {"counties": ["1"]}, {"municipalities": ["abc"]},
+                {"age_groups": ["1-2"]}, {"effort": ["huge"]}, {"facets": ["colour"]}, {"sort": "random"},
+                {"page": 0}, {"per_page": 101}, {"max_hours": -1}, {"unknown": 1}):
+        with pytest.raises(ValidationError):
+            SearchQuery(**bad)
+    assert SearchQuery(text="  ?! ").effective_sort == "newest"
+    assert SearchQuery(text="barn").effective_sort == "relevance"
+
+
+def test_meili_filter_quoting():
+    assert quote('a"b\\c') == '"a\\"b\\\\c"'
+    q = SearchQuery(sectors=['x" OR 1=1'], articles=[3], year_from=2019, year_to=2020, max_hours=5,
+                    max_months=6)
+    f = build_filter(q)
+    assert f == [
+        "articles IN [3]",
+        'sectors IN ["x\\" OR 1=1"]',
+        "start_year <= 2020",
+        "active_until >= 2019",
+        "effort_hours <= 5",
+        "duration_months <= 6",
+    ]
+    assert build_filter(q, exclude_facet="sector")[0] == "articles IN [3]"
+    assert build_filter(SearchQuery()) is None
+
+
+def test_meili_settings_come_from_one_place():
+    s = index_settings()
+    assert s.searchable_attributes == SEARCHABLE_ATTRIBUTES and SEARCHABLE_ATTRIBUTES[0] == "title"
+    assert set(s.filterable_attributes) == set(FILTERABLE_ATTRIBUTES)
+    assert s.synonyms == meilisearch_synonyms()
+    assert s.typo_tolerance.min_word_size_for_typos.one_typo == 5
+    assert s.typo_tolerance.min_word_size_for_typos.two_typos == 9
+    assert s.ranking_rules[0] == "sort" and s.ranking_rules[-1] == "id:asc"
+
+
+def test_mark_spans_escapes():
+    text = 'a <b>"x"</b> & y'
+    out = mark_spans(text, [(3, 4), (15, 16)])
+    assert out == 'a &lt;<mark>b</mark>&gt;&quot;x&quot;&lt;/b&gt; &amp; <mark>y</mark>'
+
+
+def test_markers_to_html():
+    pre, post = "[[", "]]"
+    assert markers_to_html("<s>[[x]]</s> & [[y]]", pre, post) == "&lt;s&gt;<mark>x</mark>&lt;/s&gt; &amp; <mark>y</mark>"
+    # unbalanced or injected markers never yield anything but <mark> pairs
+    out = markers_to_html("]] [[a <i>", pre, post)
+    assert out.count("<mark>") == out.count("</mark>") == 1
+    assert html.unescape(out.replace("<mark>", "").replace("</mark>", "")) == " a <i>"
