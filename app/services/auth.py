@@ -28,6 +28,7 @@ SESSION_COOKIE = "brb_session"
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 20
+ATTEMPTS_KEPT = timedelta(days=1)
 RESET_TTL = timedelta(hours=1)
 INVITE_TTL = timedelta(days=7)
 MAX_RESETS_PER_HOUR = 3
@@ -125,6 +126,9 @@ def login(session: Session, *, email: str, password: str, ip: str) -> User:
     ip = (ip or "unknown")[:64]
     now = utcnow()
     since = now - LOGIN_WINDOW
+    # Housekeeping: attempts older than a day and expired sessions serve no purpose.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - ATTEMPTS_KEPT))
+    session.execute(delete(AuthSession).where(AuthSession.expires_at < now))
     if (
         _failures(session, since=since, email=email) >= MAX_FAILURES_PER_ACCOUNT
         or _failures(session, since=since, ip=ip) >= MAX_FAILURES_PER_IP

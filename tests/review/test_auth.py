@@ -264,3 +264,16 @@ def test_login_redirects_only_to_local_paths(client, anna):
 def test_passwords_are_argon2_hashes(anna):
     assert anna.password_hash.startswith("$argon2id$")
     assert hash_password(PASSWORD) != anna.password_hash  # salted
+
+
+def test_old_attempts_and_expired_sessions_are_cleaned_up(client, session, anna):
+    _earlier_failures(session, 3, email="anna@umea.se")
+    for attempt in session.exec(select(LoginAttempt)).all():
+        attempt.created_at = utcnow() - timedelta(days=2)
+        session.add(attempt)
+    session.add(AuthSession(token_hash="x" * 64, user_id=anna.id, created_at=utcnow() - timedelta(days=2),
+                            expires_at=utcnow() - timedelta(days=1)))
+    session.flush()
+    login(client, "anna@umea.se")
+    assert [a.success for a in session.exec(select(LoginAttempt)).all()] == [True]
+    assert len(session.exec(select(AuthSession)).all()) == 1

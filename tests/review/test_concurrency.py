@@ -177,18 +177,19 @@ def test_simultaneous_decisions_over_http(committed):
     results: list = [None, None]
     bodies = [{"decision": "approve", "criteria": ALL_MET}, {"decision": "reject", "comment": "Nej"}]
 
-    def run(index):
-        with TestClient(app) as client:
+    with TestClient(app) as client:  # one app, one event loop; the endpoints run in its thread pool
+
+        def run(index):
             barrier.wait()
             response = client.post(f"/api/v1/submissions/{sid}/decision", json=bodies[index],
                                    headers={"Authorization": f"Bearer {secrets[index]}"})
             results[index] = (response.status_code, response.json())
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
     statuses = sorted(r[0] for r in results)
     assert statuses == [200, 409], results
     loser = next(r[1] for r in results if r[0] == 409)
