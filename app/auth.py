@@ -64,7 +64,7 @@ def _resolve(request: Request, session: Session) -> User | None:
         return user
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
-        user = user_for_session(session, secret)
+        user = user_for_session(session, secret=secret)
         if user is not None:
             request.state.auth_via = "cookie"
             return user
@@ -185,7 +185,7 @@ class NavAccount:
 
 def _nav_lookup(engine, secret: str) -> NavAccount | None:
     with Session(engine) as session:
-        user = user_for_session(session, secret)
+        user = user_for_session(session, secret=secret)
         if user is None:
             return None
         return NavAccount(user.id, user.name or user.email, user.role, unread_count(session, user_id=user.id))

@@ -50,7 +50,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
 def logout(request: Request, session: SessionDep, settings: SettingsDep):
     secret = request.cookies.get(auth_service.SESSION_COOKIE)
     if secret:
-        auth_service.end_session(session, secret)
+        auth_service.end_session(session, secret=secret)
     response = redirect("/")
     clear_session_cookie(response, settings=settings)
     return response

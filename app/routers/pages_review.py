@@ -141,8 +141,8 @@ def versions_page(request: Request, session: SessionDep, user: OptionalUser, exa
                   done: str | None = None):
     example = _visible_example(session, user, example_id)
     return page(request, "review/versions.html", {
-        "example": example, "versions": versions_service.versions(session, example.id),
-        "events": versions_service.public_events(session, example.id),
+        "example": example, "versions": versions_service.versions(session, example_id=example.id),
+        "events": versions_service.public_events(session, example_id=example.id),
         "done": done,
         "can_withdraw": example.status == "published" and allowed("example.withdraw", user, example),
         "can_revise": example.status == "published" and allowed("example.revise", user, example),
@@ -155,20 +155,20 @@ def compare_page(request: Request, session: SessionDep, user: OptionalUser, exam
     example = _visible_example(session, user, example_id)
     new_number = till or example.version
     old_number = fran or max(1, new_number - 1)
-    old = versions_service.version(session, example.id, old_number)
-    new = versions_service.version(session, example.id, new_number)
+    old = versions_service.version(session, example_id=example.id, number=old_number)
+    new = versions_service.version(session, example_id=example.id, number=new_number)
     lang = lang_of(request)
     return page(request, "review/compare.html", {
         "example": example, "old": old, "new": new, "changes": versions_service.diff(old.data, new.data),
         "labels": label_maps(reference_labels(session, lang)),
-        "all_versions": versions_service.versions(session, example.id),
+        "all_versions": versions_service.versions(session, example_id=example.id),
     }, user=user)
 
 
 @router.get("/versioner/{example_id}/{number}")
 def version_page(request: Request, session: SessionDep, user: OptionalUser, example_id: int, number: int):
     example = _visible_example(session, user, example_id)
-    row = versions_service.version(session, example.id, number)
+    row = versions_service.version(session, example_id=example.id, number=number)
     lang = lang_of(request)
     return page(request, "review/version.html", {
         "example": example, "row": row, "data": row.data, "labels": label_maps(reference_labels(session, lang)),

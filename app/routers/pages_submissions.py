@@ -151,7 +151,7 @@ def start_revision(session: SessionDep, user: PageUser, example_id: int):
     if example is None:
         raise NotFound("Exemplet finns inte")
     authorize("example.revise", user, example)
-    existing = submissions_service.open_revision(session, example.id)
+    existing = submissions_service.open_revision(session, example_id=example.id)
     if existing is not None and allowed("submission.view", user, existing):
         return redirect(f"/bidrag/{existing.id}")
     submission = submissions_service.start_revision(session, example=example, user=user)
@@ -171,7 +171,7 @@ def submission_page(request: Request, session: SessionDep, user: PageUser, submi
         notice = "submitted" if done == "submitted" else ("saved" if done == "saved" else None)
         ctx = form_context(session, request, user, submission, submissions_service.content_of(submission), notice=notice)
         ctx["history"] = submissions_service.history(session, submission=submission)
-        ctx["decision"] = review_service.latest_decision(session, submission.id)
+        ctx["decision"] = review_service.latest_decision(session, submission_id=submission.id)
         return page(request, "review/form.html", ctx, user=user)
     return _read_only(request, session, user, submission, done=done)
 
@@ -183,7 +183,7 @@ def _read_only(request: Request, session: Session, user: User, submission: Submi
     return page(request, "review/submission.html", {
         "submission": submission, "data": data, "labels": label_maps(reference_labels(session, lang)),
         "checklist": checklist(session, data, lang), "history": submissions_service.history(session, submission=submission),
-        "decision": review_service.latest_decision(session, submission.id),
+        "decision": review_service.latest_decision(session, submission_id=submission.id),
         "criteria": criteria_service.criteria_by_key(session, lang=lang),
         "example": session.get(Example, submission.example_id) if submission.example_id else None,
         "done": done, "nav": "mine",

@@ -88,7 +88,7 @@ def start_session(session: Session, *, user: User, settings: Settings) -> str:
     return secret
 
 
-def user_for_session(session: Session, secret: str) -> User | None:
+def user_for_session(session: Session, *, secret: str) -> User | None:
     row = session.exec(select(AuthSession).where(AuthSession.token_hash == token_digest(secret))).first()
     if row is None or as_utc(row.expires_at) <= utcnow():
         return None
@@ -98,7 +98,7 @@ def user_for_session(session: Session, secret: str) -> User | None:
     return user
 
 
-def end_session(session: Session, secret: str) -> None:
+def end_session(session: Session, *, secret: str) -> None:
     session.execute(delete(AuthSession).where(AuthSession.token_hash == token_digest(secret)))
 
 

@@ -74,7 +74,7 @@ def notify(
     return notes
 
 
-def county_reviewers(session: Session, county_code: str | None) -> list[User]:
+def county_reviewers(session: Session, *, county_code: str | None) -> list[User]:
     """The active editors of a county; the admins when it has none."""
     editors = session.exec(
         select(User).where(User.role == "editor", User.county_code == county_code, User.is_active.is_(True))  # type: ignore[attr-defined]
@@ -84,7 +84,7 @@ def county_reviewers(session: Session, county_code: str | None) -> list[User]:
     return list(session.exec(select(User).where(User.role == "admin", User.is_active.is_(True))).all())  # type: ignore[attr-defined]
 
 
-def author_of(session: Session, submission: Submission) -> list[User]:
+def author_of(session: Session, *, submission: Submission) -> list[User]:
     user = session.get(User, submission.author_id) if submission.author_id else None
     return [user] if user else []
 

@@ -115,7 +115,7 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
     errors = _check_judgements(data)
     refs = ReferenceSets.load(session)
     content = content_of(submission)
-    automatic, field_errors = readiness(session, content, refs=refs, lang=lang)
+    automatic, field_errors = readiness(session, content=content, refs=refs, lang=lang)
     if data.decision == "approve":
         errors = readiness_errors(automatic, field_errors, lang=lang) + errors
     if errors:
@@ -152,7 +152,7 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
     else:
         record(session, submission=submission, actor=reviewer, action=data.decision, from_status="submitted",
                to_status=new_status, comment=data.comment, example_id=submission.example_id)
-    notify(session, settings=settings, recipients=author_of(session, submission), kind="decision",
+    notify(session, settings=settings, recipients=author_of(session, submission=submission), kind="decision",
            detail=new_status, actor_label=label, title=submission.title, submission_id=submission.id,
            example_id=submission.example_id)
     session.flush()
@@ -225,7 +225,7 @@ def withdraw(session: Session, *, example: Example, user: User, reason: str, set
     ))
     enqueue(session, example_id=example.id)
     if submission is not None:
-        notify(session, settings=settings, recipients=author_of(session, submission), kind="withdrawn",
+        notify(session, settings=settings, recipients=author_of(session, submission=submission), kind="withdrawn",
                actor_label=actor_label(user), title=example.title, submission_id=submission.id,
                example_id=example.id, detail="")
     session.flush()
@@ -241,7 +241,7 @@ def add_comment(session: Session, *, submission: Submission, user: User, text: s
     event = record(session, submission=submission, actor=user, action="commented", from_status=submission.status,
                    to_status=submission.status, comment=text, example_id=submission.example_id)
     if submission.author_id and submission.author_id != user.id:
-        notify(session, settings=settings, recipients=author_of(session, submission), kind="comment",
+        notify(session, settings=settings, recipients=author_of(session, submission=submission), kind="comment",
                actor_label=actor_label(user), title=submission.title, submission_id=submission.id)
     session.flush()
     return event
@@ -263,7 +263,7 @@ def age_seconds(submission: Submission, now: datetime | None = None) -> int:
     return max(0, int(((now or utcnow()) - since).total_seconds()))
 
 
-def latest_decision(session: Session, submission_id: int) -> ReviewDecision | None:
+def latest_decision(session: Session, *, submission_id: int) -> ReviewDecision | None:
     return session.exec(
         select(ReviewDecision).where(ReviewDecision.submission_id == submission_id)
         .order_by(ReviewDecision.created_at.desc(), ReviewDecision.id.desc())  # type: ignore[attr-defined]

@@ -145,7 +145,7 @@ def record(session: Session, *, submission: Submission, actor: User | None, acti
 
 # ---- Readiness (automatic criteria + the strict contract) -----------------------------
 
-def readiness(session: Session, content: dict[str, Any], *, refs: ReferenceSets | None = None, lang: str = "sv"
+def readiness(session: Session, *, content: dict[str, Any], refs: ReferenceSets | None = None, lang: str = "sv"
               ) -> tuple[list[criteria_service.CheckResult], list[FieldError]]:
     """The automatic criteria results and the fields the strict contract refuses."""
     refs = refs or ReferenceSets.load(session)
@@ -162,9 +162,9 @@ def readiness_errors(checks, field_errors, *, lang: str) -> list[FieldError]:
     return [FieldError(c.key, c.message(lang)) for c in checks if not c.passed] + list(field_errors)
 
 
-def require_ready(session: Session, content: dict[str, Any], *, lang: str = "sv") -> ExampleIn:
+def require_ready(session: Session, *, content: dict[str, Any], lang: str = "sv") -> ExampleIn:
     refs = ReferenceSets.load(session)
-    checks, field_errors = readiness(session, content, refs=refs, lang=lang)
+    checks, field_errors = readiness(session, content=content, refs=refs, lang=lang)
     failed = criteria_service.failed(checks)
     if failed or field_errors:
         raise NotReady(readiness_errors(checks, field_errors, lang=lang), criteria_failed=bool(failed))
@@ -235,7 +235,7 @@ def submit(session: Session, *, submission: Submission, user: User, settings: Se
         raise Conflict(f"Ett bidrag med status {submission.status} kan inte skickas in", code="invalid_transition")
     if expected_version is not None and expected_version != submission.version:
         raise PreconditionFailed(submission.version)
-    require_ready(session, content_of(submission), lang=lang)
+    require_ready(session, content=content_of(submission), lang=lang)
     from_status = submission.status
     now = utcnow()
     if not _conditional(session, submission, statuses={from_status}, expected_version=submission.version,
@@ -243,7 +243,7 @@ def submit(session: Session, *, submission: Submission, user: User, settings: Se
         raise Conflict("Bidraget har ändrats samtidigt; försök igen", code="concurrent_change")
     record(session, submission=submission, actor=user, action="submitted", from_status=from_status,
            to_status="submitted", example_id=submission.example_id)
-    notify(session, settings=settings, recipients=county_reviewers(session, submission.county_code),
+    notify(session, settings=settings, recipients=county_reviewers(session, county_code=submission.county_code),
            kind="submitted", actor_label=actor_label(user), title=submission.title, submission_id=submission.id)
     session.flush()
     return submission
@@ -258,7 +258,7 @@ def delete_draft(session: Session, *, submission: Submission) -> None:
     session.flush()
 
 
-def open_revision(session: Session, example_id: int) -> Submission | None:
+def open_revision(session: Session, *, example_id: int) -> Submission | None:
     return session.exec(
         select(Submission).where(
             Submission.example_id == example_id, Submission.kind == "revision",
@@ -272,7 +272,7 @@ def start_revision(session: Session, *, example: Example, user: User) -> Submiss
     version stays as it is until the revision is approved. One open revision at a time."""
     if example.status != "published":
         raise Conflict("Bara publicerade exempel kan revideras", code="not_published")
-    existing = open_revision(session, example.id)
+    existing = open_revision(session, example_id=example.id)
     if existing is not None:
         raise Conflict(f"Exemplet har redan en pågående revision (bidrag {existing.id})", code="revision_open")
     now = utcnow()
@@ -300,7 +300,7 @@ def create_imported(session: Session, *, example: ExampleIn, settings: Settings,
     session.flush()
     record(session, submission=submission, actor=None, action="imported", from_status=None,
            to_status="submitted", actor_label_override=actor)
-    notify(session, settings=settings, recipients=county_reviewers(session, submission.county_code),
+    notify(session, settings=settings, recipients=county_reviewers(session, county_code=submission.county_code),
            kind="submitted", actor_label=actor, title=submission.title, submission_id=submission.id)
     return submission
 

@@ -29,13 +29,13 @@ class FieldDiff:
     new: Any = None
 
 
-def versions(session: Session, example_id: int) -> list[ExampleVersion]:
+def versions(session: Session, *, example_id: int) -> list[ExampleVersion]:
     return list(session.exec(
         select(ExampleVersion).where(ExampleVersion.example_id == example_id).order_by(ExampleVersion.version)
     ).all())
 
 
-def version(session: Session, example_id: int, number: int) -> ExampleVersion:
+def version(session: Session, *, example_id: int, number: int) -> ExampleVersion:
     row = session.exec(
         select(ExampleVersion).where(ExampleVersion.example_id == example_id, ExampleVersion.version == number)
     ).first()
@@ -44,17 +44,17 @@ def version(session: Session, example_id: int, number: int) -> ExampleVersion:
     return row
 
 
-def events(session: Session, example_id: int) -> list[Event]:
+def events(session: Session, *, example_id: int) -> list[Event]:
     return list(session.exec(select(Event).where(Event.example_id == example_id).order_by(Event.created_at, Event.id)).all())
 
 
 PUBLIC_ACTIONS = frozenset({"published", "imported", "withdrawn"})
 
 
-def public_events(session: Session, example_id: int) -> list[Event]:
+def public_events(session: Session, *, example_id: int) -> list[Event]:
     """What the public history shows: publications and withdrawals only. The work on
     drafts and revisions, and what editors and authors wrote to each other, stay inside."""
-    return [e for e in events(session, example_id) if e.action in PUBLIC_ACTIONS and e.to_status in ("published", "withdrawn")]
+    return [e for e in events(session, example_id=example_id) if e.action in PUBLIC_ACTIONS and e.to_status in ("published", "withdrawn")]
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
