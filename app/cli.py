@@ -104,11 +104,42 @@ def _sync_search() -> None:
 
 
 @cli.command()
-def demo() -> None:
-    """Load the demo examples (idempotent: examples already present are left alone)."""
+def demo(
+    accounts: Annotated[bool, typer.Option("--accounts", help="Also create demo accounts (development only).")] = False,
+) -> None:
+    """Load the demo examples (idempotent: examples already present are left alone). With
+    --accounts, in development only, also create one account per role with a random
+    password, printed once."""
     count = _load_rows_and_import(DEMO_FILE.name, DEMO_FILE.read_text(encoding="utf-8"), skip_existing_slugs=True)
     typer.echo(f"Demo content loaded: {count} new example(s).")
     _sync_search()
+    if accounts:
+        _demo_accounts()
+
+
+DEMO_ACCOUNTS = (
+    ("admin@example.com", "admin", None, "Barnrättsbanken", "Demo: nationell samordnare"),
+    ("redaktor.vasterbotten@example.com", "editor", "24", "Länsstyrelsen Västerbotten", "Demo: länsredaktör Västerbotten"),
+    ("bidrag.umea@example.com", "contributor", None, "Umeå kommun", "Demo: barnrättsstrateg Umeå"),
+)
+
+
+def _demo_accounts() -> None:
+    import secrets as _secrets
+
+    from app.services.users import create_user, get_user_by_email, parse_user_create
+
+    if not get_settings().is_development:
+        _fail("Demo accounts are only created when BARNRATT_ENV=development.")
+    with session_scope(_engine()) as session:
+        for email, role, county, organisation, name in DEMO_ACCOUNTS:
+            if get_user_by_email(session, email) is not None:
+                typer.echo(f"{role:12} {email}: already exists (password unchanged)")
+                continue
+            password = _secrets.token_urlsafe(12)
+            create_user(session, data=parse_user_create(email=email, role=role, county_code=county, name=name,
+                                                        organisation_name=organisation, password=password))
+            typer.echo(f"{role:12} {email}  password: {password}")
 
 
 @cli.command()
@@ -189,8 +220,12 @@ def users_create(
     organisation: Annotated[str | None, typer.Option("--organisation")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
-    """Create an account."""
+    """Create an account. Editors need --county (their county's submissions are theirs to
+    review); contributors of the same --organisation share drafts. Without --password-stdin
+    the person is invited: an email with a one-time link to choose a password."""
     from app.services.users import create_user, parse_user_create
+
+    from app.services.auth import invite
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
@@ -201,6 +236,10 @@ def users_create(
         with session_scope(_engine()) as session:
             user = create_user(session, data=data)
             typer.echo(f"Created {user.role} {user.email} (id {user.id}).")
+            if password is None:
+                link = invite(session, settings=get_settings(), user=user, invited_by=ADMIN_LABEL)
+                typer.echo(f"Invitation sent to {user.email}; the link to choose a password works for 7 days:")
+                typer.echo(link.url)
     except AppError as exc:
         for f in exc.fields or []:
             typer.echo(f"{f.field}: {f.message}", err=True)
@@ -218,6 +257,8 @@ def tokens_create(
     try:
         with session_scope(_engine()) as session:
             user = require_user(session, email)
+            if not user.is_active:
+                _fail(f"email: {email} is deactivated")
             _token, secret = create_token(session, user=user, label=label)
     except AppError as exc:
         _fail(exc.message)

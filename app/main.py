@@ -23,6 +23,7 @@ from app.search_service import backend_from_settings
 from app.api_http import install_api_http
 from app.routers import api_examples, docs, health, pages
 from app.site_errors import html_error, wants_html
+from app.workflow import install_workflow
 
 log = logging.getLogger("barnratt")
 APP_DIR = Path(__file__).resolve().parent
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_examples.router)
     app.include_router(docs.router)
+    install_workflow(app)
     app.include_router(pages.router)
     return app
 

@@ -11,4 +11,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     if value is None:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    # PostgreSQL (psycopg) hands back its session zone (ZoneInfo("Etc/UTC")), not
+    # datetime.UTC, which email.utils.format_datetime(usegmt=True) refuses: normalise.
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

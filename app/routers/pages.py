@@ -169,8 +169,12 @@ def example_with_slug(example_id: str, slug: str, request: Request, session: Ses
 @router.api_route("/om", methods=["GET", "HEAD"])
 def about(request: Request, session: SessionDep) -> Response:
     taxonomy = taxonomy_for(request.app.state, session)
+    # The stored criteria (titles and guidance edited by the admin); the fallback before migration 0002.
+    from app.services.criteria import list_criteria
+
+    stored = list_criteria(session, lang=_lang(request))
     return render(request, "about.html", _common(request, taxonomy, nav="about",
-                                                 criteria=criteria_for_display(_lang(request))))
+                                                 criteria=stored or criteria_for_display(_lang(request))))
 
 
 @router.api_route("/statistik", methods=["GET", "HEAD"])

@@ -32,6 +32,7 @@ def publish_new(
     comment: str = "",
     quality: dict[str, Any] | None = None,
     submission_id: int | None = None,
+    from_status: str | None = None,
 ) -> Example:
     """Create a published example (version 1), its version record, a history event and an
     outbox row, all in the caller's transaction."""
@@ -69,7 +70,7 @@ def publish_new(
             actor_id=actor_id,
             actor_label=actor_label,
             action=action,
-            from_status=None,
+            from_status=from_status,
             to_status="published",
             comment=comment,
             created_at=now,

@@ -1,6 +1,8 @@
-"""Import without --publish: rows become submissions awaiting a county editor's review.
+"""Import without --publish: every row becomes a submission in status ``submitted``
+(actor "import"), awaiting its county editor, who is notified.
 
-Until the review workflow lands, the rows are validated and nothing is written.
+The file is all or nothing, as with --publish: every row must meet the example contract
+and every automatic criterion, or nothing is written and each problem is listed by line.
 """
 
 from __future__ import annotations
@@ -9,13 +11,39 @@ import typer
 
 from app.config import get_settings
 from app.db import make_engine, session_scope
-from app.services.transfer import parse_file, validate_rows
+from app.services import submissions as submissions_service
+from app.services.criteria import check_automatic
+from app.services.reference import ReferenceSets
+from app.services.transfer import LineError, parse_file, validate_rows
+
+ACTOR = "import"
 
 
 def import_as_submissions(filename: str, text: str) -> int:
-    with session_scope(make_engine(get_settings().database_url)) as session:
-        _valid, errors = validate_rows(session, parse_file(filename, text))
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            rows = parse_file(filename, text)
+            if not rows:
+                _fail([LineError(1, "file", "contains no examples")])
+            valid, errors = validate_rows(session, rows)
+            refs = ReferenceSets.load(session)
+            for line, example in valid:
+                for result in check_automatic(example.content(), refs):
+                    if not result.passed:
+                        errors.append(LineError(line, result.key, result.message("en")))
+            if errors:
+                _fail(sorted(errors, key=lambda e: e.line))
+            for _line, example in valid:
+                submissions_service.create_imported(session, example=example, settings=settings, actor=ACTOR)
+            return len(valid)
+    finally:
+        engine.dispose()
+
+
+def _fail(errors: list[LineError]) -> None:
     for error in errors:
         typer.echo(str(error), err=True)
-    typer.echo("Import without --publish needs the review workflow; nothing was written.", err=True)
+    typer.echo("Nothing was imported.", err=True)
     raise typer.Exit(1)

@@ -1,0 +1,145 @@
+"""Who may do what: one table mapping (action, role) to a rule on the object.
+
+Routes ask through ``authorize`` (via the dependencies in app/auth.py and the routers);
+services enforce *when* (the state machine), this module decides *who*. A refused caller
+gets 404 when they may not even see the object (a draft of another organisation, a
+submission in another county), and 403 when they can see it but not act on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.errors import Forbidden, NotFound
+from app.models import Example, Submission, User
+
+Rule = Callable[[User, Any], bool]
+
+
+def _always(_user: User, _obj: Any) -> bool:
+    return True
+
+
+def _never(_user: User, _obj: Any) -> bool:
+    return False
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a and b and a.strip().casefold() == b.strip().casefold())
+
+
+def _author(user: User, sub: Submission) -> bool:
+    return sub.author_id is not None and sub.author_id == user.id
+
+
+def _own_or_organisation(user: User, sub: Submission) -> bool:
+    """The author, or a member of the organisation that owns the draft."""
+    return _author(user, sub) or _same(user.organisation_name, sub.organisation)
+
+
+def _county_submitted(user: User, sub: Submission) -> bool:
+    """An editor's county, once it has left the draft stage."""
+    return user.county_code is not None and sub.county_code == user.county_code and sub.status != "draft"
+
+
+def _editor_sees(user: User, sub: Submission) -> bool:
+    return _own_or_organisation(user, sub) or _county_submitted(user, sub)
+
+
+def _county_not_own(user: User, sub: Submission) -> bool:
+    return _county_submitted(user, sub) and not _author(user, sub)
+
+
+def _not_own(user: User, sub: Submission) -> bool:
+    return not _author(user, sub)
+
+
+def _example_organisation(user: User, ex: Example) -> bool:
+    return _same(user.organisation_name, ex.organisation_name)
+
+
+def _example_county(user: User, ex: Example) -> bool:
+    return user.county_code is not None and ex.county_code == user.county_code
+
+
+def _example_county_or_organisation(user: User, ex: Example) -> bool:
+    return _example_county(user, ex) or _example_organisation(user, ex)
+
+
+ROLES = ("contributor", "editor", "admin")
+
+POLICY: dict[tuple[str, str], Rule] = {
+    # Submissions
+    ("submission.create", "contributor"): _always,
+    ("submission.create", "editor"): _always,
+    ("submission.create", "admin"): _always,
+    ("submission.view", "contributor"): _own_or_organisation,
+    ("submission.view", "editor"): _editor_sees,
+    ("submission.view", "admin"): _always,
+    ("submission.edit", "contributor"): _own_or_organisation,
+    ("submission.edit", "editor"): _own_or_organisation,
+    ("submission.edit", "admin"): _always,
+    ("submission.submit", "contributor"): _own_or_organisation,
+    ("submission.submit", "editor"): _own_or_organisation,
+    ("submission.submit", "admin"): _always,
+    ("submission.delete", "contributor"): _own_or_organisation,
+    ("submission.delete", "editor"): _own_or_organisation,
+    ("submission.delete", "admin"): _always,
+    ("submission.comment", "contributor"): _own_or_organisation,
+    ("submission.comment", "editor"): _editor_sees,
+    ("submission.comment", "admin"): _always,
+    # Nobody decides on their own submission; editors only for their county.
+    ("submission.decide", "contributor"): _never,
+    ("submission.decide", "editor"): _county_not_own,
+    ("submission.decide", "admin"): _not_own,
+    ("queue.view", "contributor"): _never,
+    ("queue.view", "editor"): _always,
+    ("queue.view", "admin"): _always,
+    # Published examples (visible to everyone, so refusals are 403)
+    ("example.revise", "contributor"): _example_organisation,
+    ("example.revise", "editor"): _example_county_or_organisation,
+    ("example.revise", "admin"): _always,
+    ("example.withdraw", "contributor"): _never,
+    ("example.withdraw", "editor"): _example_county,
+    ("example.withdraw", "admin"): _always,
+    # A withdrawn example's versions stay visible to its county's editors and the admin.
+    ("example.view_withdrawn", "contributor"): _never,
+    ("example.view_withdrawn", "editor"): _example_county,
+    ("example.view_withdrawn", "admin"): _always,
+    # Administration
+    ("admin.users", "admin"): _always,
+    ("admin.criteria", "admin"): _always,
+    ("admin.taxonomies", "admin"): _always,
+    # Own account
+    ("account.tokens", "contributor"): _always,
+    ("account.tokens", "editor"): _always,
+    ("account.tokens", "admin"): _always,
+}
+
+# What decides between 404 and 403 when an action is refused.
+VISIBILITY: dict[str, str] = {
+    "submission.edit": "submission.view",
+    "submission.submit": "submission.view",
+    "submission.delete": "submission.view",
+    "submission.comment": "submission.view",
+    "submission.decide": "submission.view",
+}
+
+
+def allowed(action: str, user: User | None, obj: Any = None) -> bool:
+    if user is None or not user.is_active:
+        return False
+    rule = POLICY.get((action, user.role), _never)
+    return rule(user, obj)
+
+
+def authorize(action: str, user: User, obj: Any = None) -> None:
+    """Raise NotFound if the user may not even see ``obj``, Forbidden if they may see it
+    but not do ``action``."""
+    if allowed(action, user, obj):
+        return
+    visibility = VISIBILITY.get(action)
+    if action == "submission.view" or (visibility and not allowed(visibility, user, obj)):
+        raise NotFound("Bidraget finns inte")
+    raise Forbidden()

@@ -1,0 +1,263 @@
+"""JSON API of the review workflow: submissions, decisions, the queue, revisions and
+withdrawal of examples, criteria, notifications. Authentication: ``Authorization: Bearer``
+(or the browser session cookie plus the ``X-CSRF-Token`` header)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
+from sqlmodel import Session
+
+from app.auth import CommitFirst, CsrfApi, CurrentUser
+from app.deps import SessionDep, SettingsDep
+from app.errors import NotFound
+from app.models import Example, Submission, User
+from app.policy import authorize
+from app.services import criteria as criteria_service
+from app.services import notifications as notifications_service
+from app.services import review as review_service
+from app.services import submissions as submissions_service
+from app.services.reference import ReferenceSets
+from app.timeutil import as_utc
+
+router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, CommitFirst])
+
+
+def _lang(request: Request) -> str:
+    return getattr(request.state, "lang", "sv")
+
+
+def _iso(value) -> str | None:
+    value = as_utc(value)
+    return value.isoformat() if value else None
+
+
+def submission_json(session: Session, submission: Submission, *, lang: str, checks: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": submission.id,
+        "kind": submission.kind,
+        "status": submission.status,
+        "version": submission.version,
+        "example_id": submission.example_id,
+        "base_version": submission.base_version,
+        "author_id": submission.author_id,
+        "organisation": submission.organisation,
+        "created_at": _iso(submission.created_at),
+        "updated_at": _iso(submission.updated_at),
+        "submitted_at": _iso(submission.submitted_at),
+        "decided_at": _iso(submission.decided_at),
+        **submissions_service.content_of(submission),
+    }
+    if checks:
+        results = criteria_service.check_automatic(body, ReferenceSets.load(session))
+        body["automatic_criteria"] = [r.as_dict(lang) for r in results]
+    return body
+
+
+def _etag(response: Response, submission: Submission) -> None:
+    response.headers["ETag"] = f'"{submission.version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """``If-Match: 3``, ``"3"`` or ``W/"3"``; anything else matches no version."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    return int(value) if value.isdigit() else -1
+
+
+def submission_dependency(action: str):
+    def dependency(submission_id: int, user: CurrentUser, session: SessionDep) -> Submission:
+        submission = session.get(Submission, submission_id)
+        if submission is None:
+            raise NotFound("Bidraget finns inte")
+        authorize(action, user, submission)
+        return submission
+
+    return Depends(dependency)
+
+
+def example_dependency(action: str):
+    def dependency(example_id: int, user: CurrentUser, session: SessionDep) -> Example:
+        example = session.get(Example, example_id)
+        if example is None:
+            raise NotFound("Exemplet finns inte")
+        authorize(action, user, example)
+        return example
+
+    return Depends(dependency)
+
+
+Viewable = Annotated[Submission, submission_dependency("submission.view")]
+Editable = Annotated[Submission, submission_dependency("submission.edit")]
+Submittable = Annotated[Submission, submission_dependency("submission.submit")]
+Deletable = Annotated[Submission, submission_dependency("submission.delete")]
+Decidable = Annotated[Submission, submission_dependency("submission.decide")]
+Commentable = Annotated[Submission, submission_dependency("submission.comment")]
+Revisable = Annotated[Example, example_dependency("example.revise")]
+Withdrawable = Annotated[Example, example_dependency("example.withdraw")]
+JsonObject = Annotated[dict[str, Any], Body()]
+
+
+def _may_create(user: User) -> User:
+    authorize("submission.create", user)
+    return user
+
+
+@router.get("/submissions")
+def list_submissions(request: Request, session: SessionDep, user: CurrentUser) -> dict:
+    """The caller's own submissions and their organisation's."""
+    rows = submissions_service.mine(session, user=user)
+    return {"items": [submission_json(session, row, lang=_lang(request), checks=False) for row in rows]}
+
+
+@router.post("/submissions", status_code=201)
+def create_submission(request: Request, response: Response, session: SessionDep, user: CurrentUser,
+                      payload: JsonObject) -> dict:
+    """Start a draft; it may be incomplete."""
+    _may_create(user)
+    data = submissions_service.parse_submission_in(payload)
+    submission = submissions_service.create(session, user=user, data=data)
+    _etag(response, submission)
+    response.headers["Location"] = f"/api/v1/submissions/{submission.id}"
+    return submission_json(session, submission, lang=_lang(request))
+
+
+@router.get("/submissions/{submission_id}")
+def get_submission(request: Request, response: Response, session: SessionDep, submission: Viewable) -> dict:
+    _etag(response, submission)
+    return submission_json(session, submission, lang=_lang(request))
+
+
+@router.put("/submissions/{submission_id}")
+def put_submission(request: Request, response: Response, session: SessionDep, user: CurrentUser,
+                   submission: Editable, payload: JsonObject,
+                   if_match: Annotated[str | None, Header()] = None) -> dict:
+    """Replace the draft's content. Requires ``If-Match: <version>``; 412 when stale."""
+    data = submissions_service.parse_submission_in(payload)
+    submissions_service.update_content(session, submission=submission, user=user, data=data,
+                                       expected_version=parse_if_match(if_match))
+    _etag(response, submission)
+    return submission_json(session, submission, lang=_lang(request))
+
+
+@router.delete("/submissions/{submission_id}", status_code=204)
+def delete_submission(session: SessionDep, submission: Deletable) -> Response:
+    submissions_service.delete_draft(session, submission=submission)
+    return Response(status_code=204)
+
+
+@router.post("/submissions/{submission_id}/submit")
+def submit_submission(request: Request, response: Response, session: SessionDep, settings: SettingsDep,
+                      user: CurrentUser, submission: Submittable,
+                      if_match: Annotated[str | None, Header()] = None) -> dict:
+    """To the county editor: 422 listing each failed automatic criterion by key."""
+    submissions_service.submit(session, submission=submission, user=user, settings=settings, lang=_lang(request),
+                               expected_version=parse_if_match(if_match))
+    _etag(response, submission)
+    return submission_json(session, submission, lang=_lang(request))
+
+
+@router.post("/submissions/{submission_id}/decision")
+def decide(request: Request, response: Response, session: SessionDep, settings: SettingsDep, user: CurrentUser,
+           submission: Decidable, payload: JsonObject,
+           if_match: Annotated[str | None, Header()] = None) -> dict:
+    """``{decision: approve | request_changes | reject, comment, criteria: {key: met | not_met |
+    not_applicable}}`` → the new status; a published submission shows its example_id."""
+    data = review_service.parse_decision(payload)
+    review_service.decide(session, submission=submission, reviewer=user, data=data, settings=settings,
+                          lang=_lang(request), expected_version=parse_if_match(if_match))
+    _etag(response, submission)
+    return submission_json(session, submission, lang=_lang(request))
+
+
+def event_json(event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "action": event.action,
+        "actor": event.actor_label,
+        "actor_id": event.actor_id,
+        "time": _iso(event.created_at),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "comment": event.comment,
+        "example_id": event.example_id,
+    }
+
+
+@router.get("/submissions/{submission_id}/history")
+def submission_history(session: SessionDep, submission: Viewable) -> dict:
+    return {"items": [event_json(e) for e in submissions_service.history(session, submission=submission)]}
+
+
+@router.post("/submissions/{submission_id}/comments", status_code=201)
+def comment(session: SessionDep, settings: SettingsDep, user: CurrentUser, submission: Commentable,
+            payload: JsonObject) -> dict:
+    text = payload.get("comment")
+    event = review_service.add_comment(session, submission=submission, user=user,
+                                       text=text if isinstance(text, str) else "", settings=settings)
+    return event_json(event)
+
+
+@router.get("/review-queue")
+def review_queue(session: SessionDep, user: CurrentUser) -> dict:
+    """Submissions the caller may decide on, oldest first, with the age of each."""
+    authorize("queue.view", user)
+    rows = review_service.queue(session, user=user)
+    items = []
+    for row in rows:
+        age = review_service.age_seconds(row)
+        items.append({
+            "id": row.id, "kind": row.kind, "title": row.title, "county_code": row.county_code,
+            "organisation_name": row.organisation_name, "example_id": row.example_id,
+            "submitted_at": _iso(row.submitted_at), "age_seconds": age, "age_days": age // 86400,
+        })
+    return {"total": len(items), "items": items}
+
+
+@router.post("/examples/{example_id}/revisions", status_code=201)
+def start_revision(request: Request, response: Response, session: SessionDep, user: CurrentUser,
+                   example: Revisable) -> dict:
+    """A new draft linked to the example; the published version stays until approval."""
+    submission = submissions_service.start_revision(session, example=example, user=user)
+    _etag(response, submission)
+    response.headers["Location"] = f"/api/v1/submissions/{submission.id}"
+    return submission_json(session, submission, lang=_lang(request))
+
+
+@router.post("/examples/{example_id}/withdraw")
+def withdraw_example(session: SessionDep, settings: SettingsDep, user: CurrentUser, example: Withdrawable,
+                     payload: JsonObject) -> dict:
+    """``{reason}``: the county's editor or the admin takes the example off the site."""
+    reason = payload.get("reason")
+    review_service.withdraw(session, example=example, user=user, reason=reason if isinstance(reason, str) else "",
+                            settings=settings)
+    return {"id": example.id, "status": example.status, "withdrawn_at": _iso(example.withdrawn_at),
+            "withdrawn_reason": example.withdrawn_reason}
+
+
+@router.get("/criteria")
+def list_criteria(request: Request, session: SessionDep) -> dict:
+    """The quality criteria, in the request's language."""
+    return {"items": [vars(c) for c in criteria_service.list_criteria(session, lang=_lang(request))]}
+
+
+@router.get("/notifications")
+def list_notifications(request: Request, session: SessionDep, user: CurrentUser) -> dict:
+    lang = _lang(request)
+    items = [
+        {"id": n.id, "kind": n.kind, "detail": n.detail, "text": notifications_service.text_of(n, lang),
+         "submission_id": n.submission_id, "example_id": n.example_id, "created_at": _iso(n.created_at),
+         "read": n.read_at is not None}
+        for n in notifications_service.inbox(session, user=user)
+    ]
+    return {"unread": sum(1 for i in items if not i["read"]), "items": items}
+
+
+@router.post("/notifications/read")
+def read_notifications(session: SessionDep, user: CurrentUser) -> dict:
+    return {"marked": notifications_service.mark_all_read(session, user=user)}

@@ -1,0 +1,148 @@
+"""Shared machinery of the workflow's HTML pages.
+
+Page routes use ``PageRoute``: any AppError raised while handling them (in a dependency or
+the endpoint) is re-raised as ``PageError``, so the request's unit of work still rolls back,
+and is then answered as an HTML page (or, for LoginRequired, a redirect to the login page).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from app.auth import LoginRequired, csrf_token
+from app.errors import AppError
+from app.fields import (
+    ACTION_LABELS, DECISION_LABELS, FIELD_HINTS, FIELD_LABELS, JUDGEMENT_LABELS, KIND_LABELS, STATUS_LABELS,
+)
+from app.i18n import gettext
+from app.models import User
+from app.policy import allowed
+from app.templating import add_global, is_htmx, render
+from app.timeutil import as_utc, utcnow
+from app.vocabulary import ROLES
+
+
+class PageError(Exception):
+    def __init__(self, error: AppError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class PageRoute(APIRoute):
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except AppError as exc:
+                raise PageError(exc) from exc
+
+        return page_handler
+
+
+def lang_of(request: Request) -> str:
+    return getattr(request.state, "lang", "sv")
+
+
+def safe_next(value: str | None, default: str = "/mina-exempel") -> str:
+    """Only local paths: never redirect to another site after login."""
+    if not value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
+
+
+async def page_error(request: Request, exc: PageError) -> Response:
+    error = exc.error
+    if isinstance(error, LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = request.headers.get("HX-Current-URL") and urlsplit(request.headers["HX-Current-URL"]).path or request.url.path
+        login = "/logga-in?next=" + quote(safe_next(target), safe="/")
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Reswap": "none"})
+        return RedirectResponse(login, status_code=303)
+    response = render(request, "review/error.html", {"error": error, "user": None}, status_code=error.status)
+    for key, value in (error.headers or {}).items():
+        response.headers[key] = value
+    if is_htmx(request):
+        response.headers["HX-Reswap"] = "none"
+    return response
+
+
+def page(request: Request, name: str, context: dict[str, Any] | None = None, *, user: User | None = None,
+         status_code: int = 200, block: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    ctx = {"user": user, **(context or {})}
+    response = render(request, name, ctx, status_code=status_code, block=block, headers=headers)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# ---- Template helpers ------------------------------------------------------------------
+
+def _label(table: dict[str, str]):
+    def label(key: str | None, lang: str = "sv") -> str:
+        if key is None:
+            return ""
+        return gettext(lang, table[key]) if key in table else key
+
+    return label
+
+
+def role_label(role: str, lang: str = "sv") -> str:
+    sv, en = ROLES.get(role, (role, role))
+    return en if lang == "en" else sv
+
+
+def action_label(event, lang: str = "sv") -> str:
+    if event.action == "imported" and event.to_status == "published":
+        return gettext(lang, ACTION_LABELS["imported_published"])
+    return _label(ACTION_LABELS)(event.action, lang)
+
+
+def age_text(value, lang: str = "sv") -> str:
+    seconds = max(0, int((utcnow() - as_utc(value)).total_seconds())) if value else 0
+    days, hours = seconds // 86400, seconds // 3600
+    if days >= 1:
+        return (f"{days} day" + ("s" if days != 1 else "")) if lang == "en" else (f"{days} dag" + ("ar" if days != 1 else ""))
+    if hours >= 1:
+        return (f"{hours} hour" + ("s" if hours != 1 else "")) if lang == "en" else (f"{hours} timm" + ("ar" if hours != 1 else "e"))
+    minutes = max(1, seconds // 60)
+    return f"{minutes} min"
+
+
+def when(value) -> str:
+    value = as_utc(value)
+    return value.strftime("%Y-%m-%d %H:%M") + " UTC" if value else ""
+
+
+def install_pages(app: FastAPI) -> None:
+    from app.routers import pages_account, pages_admin, pages_review, pages_submissions
+
+    app.add_exception_handler(PageError, page_error)
+    for router in (pages_account.router, pages_submissions.router, pages_review.router, pages_admin.router):
+        app.include_router(router)
+    add_global("csrf_token", csrf_token)
+    add_global("allowed", allowed)
+    add_global("field_label", _label(FIELD_LABELS))
+    add_global("field_hint", lambda name, lang="sv": gettext(lang, FIELD_HINTS[name]) if name in FIELD_HINTS else "")
+    add_global("status_label", _label(STATUS_LABELS))
+    add_global("decision_label", _label(DECISION_LABELS))
+    add_global("judgement_label", _label(JUDGEMENT_LABELS))
+    add_global("kind_label", _label(KIND_LABELS))
+    add_global("action_label", action_label)
+    add_global("role_label", role_label)
+    add_global("age_text", age_text)
+    add_global("when", when)
