@@ -196,11 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--meili-key")
     p.add_argument("--data-dir", help="where to build the embedded index (default: a temp dir)")
     p.add_argument("--serial", action="store_true", help="embedded: count facets on the calling thread only")
+    p.add_argument("--no-http", action="store_true", help="skip the HTTP API half (bench/http_api.py)")
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
+    p.add_argument("--http-size", type=int, help=argparse.SUPPRESS)  # child mode, HTTP half
     args = p.parse_args(argv)
 
     if args.size:  # child: one size, JSON on stdout
         print(json.dumps(run_size(args)))
+        return 0
+    if args.http_size:  # child: the HTTP half for one size
+        from bench.http_api import run_http
+
+        print(json.dumps(run_http(args.http_size, args.seed, args.queries, measure)))
         return 0
 
     rows = []
@@ -220,7 +227,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  build {row['build_s']:.1f}s, p50 {b['p50']:.2f} ms, p95 {b['p95']:.2f} ms, "
               f"p99 {b['p99']:.2f} ms", file=sys.stderr, flush=True)
     print(table(rows))
+    if args.engine != "embedded" or args.no_http:
+        return 0
+    http_rows = []
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        print(f"… HTTP API: {size:,} documents", file=sys.stderr, flush=True)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--http-size", str(size),
+               "--queries", str(args.queries), "--seed", str(args.seed)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        http_rows.append(json.loads(out.strip().splitlines()[-1]))
+    print()
+    print(http_table(http_rows))
     return 0
+
+
+def http_table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        "| docs | app reindex (s) | docs/s | backend p50 / p95 / p99 (ms) | HTTP API p50 / p95 / p99 (ms) "
+        "| HTTP/backend p95 | server peak RSS (MB) | median hits | load avg |\n"
+        "|---:|---:|---:|---|---|---:|---:|---:|---:|"
+    )
+    lines = [head]
+    for r in rows:
+        b, h = r["backend"], r["http"]
+        lines.append(
+            f"| {r['size']:,} | {r['reindex_s']:.1f} | {r['reindex_docs_per_s']:,.0f} "
+            f"| {b['p50']:.1f} / {b['p95']:.1f} / {b['p99']:.1f} | {h['p50']:.1f} / {h['p95']:.1f} / {h['p99']:.1f} "
+            f"| {r['ratio_p95']:.2f} | {r['server_rss_mb']:,.0f} | {r['median_total']:,} | {r['load_avg']:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
