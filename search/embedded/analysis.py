@@ -9,6 +9,10 @@ Two analyzers, applied to documents and query words alike:
              against these surface forms, as in Meilisearch: comparing a typo'd
              word with a stem fails when the stem is much shorter than the word
              ("mentpr" is 1 typo from "mentor" but 2 from its stem "ment").
+``sv_prefix`` every prefix (1..8 characters) of each distinct word of a
+             document, folded: a Meilisearch-style prefix index. "vräk" is then
+             one posting list instead of the union of every word starting with
+             it, which is what makes short prefixes of common words affordable.
 
 * Stemming runs before folding because the Swedish stemmer knows å/ä/ö.
 * The stemmer is applied three times: Snowball Swedish is a light stemmer that
@@ -32,6 +36,8 @@ import tantivy
 
 TEXT_ANALYZER = "sv"  # stemmed: exact/stem matching and ranking
 FOLD_ANALYZER = "sv_fold"  # unstemmed: typo and prefix matching (like Meilisearch)
+PREFIX_ANALYZER = "sv_prefix"  # word prefixes ("edge n-grams"), one field value per word
+PREFIX_MAX = 8  # longest indexed prefix
 STEM_PASSES = 3
 WORD_RE = re.compile(r"[^\W_]+")  # same notion of a token as tantivy's simple tokenizer
 
@@ -56,6 +62,16 @@ def build_fold_analyzer() -> tantivy.TextAnalyzer:
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(60))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def build_prefix_analyzer() -> tantivy.TextAnalyzer:
+    """Prefixes of length 1..PREFIX_MAX of one word, lower-cased and folded."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, PREFIX_MAX, prefix_only=True))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
         .build()

@@ -10,6 +10,7 @@ words equal to a synonym expression.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from search.compounds import subcompounds
@@ -28,20 +29,19 @@ class Highlighter:
         self.sequences = {seq for g in parsed.groups for seq in g.synonyms if seq}
         # a compound can only contain a matching part if it contains the part's
         # stem (or, for the prefix word, the typed prefix) as a substring
-        self._needles = tuple({w.stemmed for w in self.words} | {w.folded for w in self.words if w.prefix})
+        needles = {w.stemmed for w in self.words} | {w.folded for w in self.words if w.prefix}
+        self._needle_re = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
 
     def _matching(self, tokens: set[str]) -> set[str]:
         """The subset of (lower-cased) tokens that match the query."""
         hits = {t for t in tokens if stem(t) in self.exact}
-        rest = tokens - hits
-        if self.fuzzy and rest:
-            folded = {t: fold(t) for t in rest}
+        folded = {t: fold(t) for t in tokens - hits}
+        if self.fuzzy and folded:
             hits |= self._approx(folded)
-            rest -= hits
         # compounds with a matching part (exact stem or prefix; typo'd parts are not marked)
-        for t in rest:
-            f = fold(t)
-            if not any(needle in f for needle in self._needles):
+        search = self._needle_re.search
+        for t, f in folded.items():
+            if t in hits or not search(f):
                 continue
             for part in subcompounds(t):
                 pf = fold(part)

@@ -33,7 +33,8 @@ from collections.abc import Sequence
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from search.embedded.schema import ALL_RAW_FIELD, FACET_FIELDS, RANKED_FIELDS, TITLE_RAW_FIELD
+from search.embedded.analysis import PREFIX_MAX
+from search.embedded.schema import ALL_RAW_FIELD, FACET_FIELDS, PREFIX_FIELD, RANKED_FIELDS, TITLE_RAW_FIELD
 from search.embedded.textquery import Group, ParsedText, Word
 from search.query import SearchQuery
 
@@ -73,10 +74,21 @@ class QueryBuilder:
             return self._term(field, tokens[0])
         return Query.phrase_query(self.schema, field, list(tokens))
 
+    def approximate(self, w: Word) -> Query:
+        """Documents with a word within ``w``'s typo budget (or, for the prefix
+        word, starting with something within it). A prefix match is a plain
+        (fuzzy) match against the indexed prefixes when they are long enough:
+        some prefix p of a word has lev(p, q) <= k only if |p| <= |q| + k."""
+        if w.prefix and len(w.folded) + w.typos <= PREFIX_MAX:
+            if w.typos == 0:
+                return self._term(PREFIX_FIELD, w.folded)
+            return self._fuzzy(PREFIX_FIELD, w.folded, w.typos, prefix=False)
+        return self._fuzzy(ALL_RAW_FIELD, w.folded, w.typos, prefix=w.prefix)
+
     def word_match(self, w: Word) -> Query:
         alts = [self._term(field, w.stemmed) for field, _rank in RANKED_FIELDS]
         if w.typos or w.prefix:
-            alts.append(self._fuzzy(ALL_RAW_FIELD, w.folded, w.typos, prefix=w.prefix))
+            alts.append(self.approximate(w))
         return _should(alts)
 
     def group_match(self, g: Group) -> Query:
@@ -92,9 +104,9 @@ class QueryBuilder:
         ]
         if w.typos or w.prefix:
             tier = PREFIX if w.prefix else TYPO
-            for field, rank in ((TITLE_RAW_FIELD, 3.0), (ALL_RAW_FIELD, 0.0)):
-                fuzzy = self._fuzzy(field, w.folded, w.typos, prefix=w.prefix)
-                alts.append(Query.const_score_query(fuzzy, tier + rank))
+            in_title = self._fuzzy(TITLE_RAW_FIELD, w.folded, w.typos, prefix=w.prefix)
+            alts.append(Query.const_score_query(in_title, tier + 3.0))
+            alts.append(Query.const_score_query(self.approximate(w), tier))
         return Query.disjunction_max_query(alts)
 
     def group_ranked(self, g: Group) -> Query:

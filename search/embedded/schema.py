@@ -9,12 +9,20 @@ from typing import Any
 import tantivy
 
 from search.documents import MARKDOWN_FIELDS
-from search.embedded.analysis import FOLD_ANALYZER, TEXT_ANALYZER, build_fold_analyzer, build_text_analyzer
+from search.embedded.analysis import (
+    FOLD_ANALYZER,
+    PREFIX_ANALYZER,
+    TEXT_ANALYZER,
+    WORD_RE,
+    build_fold_analyzer,
+    build_prefix_analyzer,
+    build_text_analyzer,
+)
 from search.query import FACETS
 
 #: Bump when the schema or analysis changes: configure() then starts a fresh
 #: (empty) index generation and the app must rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Searchable text fields and their attribute rank (title > summary > body > parts),
 #: mirroring Meilisearch's searchableAttributes order.
@@ -28,6 +36,8 @@ RANKED_FIELDS: tuple[tuple[str, float], ...] = (
 #: typo/prefix matching; ``title_raw`` lets such matches in titles rank higher.
 ALL_RAW_FIELD = "all_raw"
 TITLE_RAW_FIELD = "title_raw"
+#: Prefixes (1..PREFIX_MAX chars) of every distinct word of the document.
+PREFIX_FIELD = "prefix"
 
 #: facet name -> tantivy field (raw-tokenized, fast, multi-valued strings):
 #: filtering, and counting a single facet.
@@ -61,6 +71,7 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(name, stored=False, tokenizer_name=TEXT_ANALYZER)
     for name in (TITLE_RAW_FIELD, ALL_RAW_FIELD):
         sb.add_text_field(name, stored=False, tokenizer_name=FOLD_ANALYZER, index_option="freq")
+    sb.add_text_field(PREFIX_FIELD, stored=False, tokenizer_name=PREFIX_ANALYZER, index_option="basic")
     for field in FACET_FIELDS.values():
         sb.add_text_field(field, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for field in INT_FIELDS:
@@ -74,6 +85,7 @@ def build_schema() -> tantivy.Schema:
 def register_tokenizers(index: tantivy.Index) -> None:
     index.register_tokenizer(TEXT_ANALYZER, build_text_analyzer())
     index.register_tokenizer(FOLD_ANALYZER, build_fold_analyzer())
+    index.register_tokenizer(PREFIX_ANALYZER, build_prefix_analyzer())
 
 
 def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
@@ -96,6 +108,8 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_text(TITLE_RAW_FIELD, title)
     for value in (title, summary, body, parts):
         d.add_text(ALL_RAW_FIELD, value)
+    for word in set(WORD_RE.findall(f"{title}\n{summary}\n{body}\n{parts}".lower())):
+        d.add_text(PREFIX_FIELD, word)
     for spec in FACETS:
         raw = doc.get(spec.doc_field)
         values = raw if isinstance(raw, list) else ([] if raw is None else [raw])

@@ -169,3 +169,23 @@ def test_closed_backend_refuses(emb: EmbeddedBackend):
     with pytest.raises(SearchError):
         emb.search(SearchQuery())
     assert emb.health().ok is False
+
+
+@pytest.mark.parametrize("typed", ["v", "vr", "vräk", "kolonil", "kolonol", "mentr", "barnkons", "ungdomsr", "fritidsgå"])
+def test_prefix_index_matches_like_a_prefix_automaton(emb: EmbeddedBackend, typed: str):
+    """The prefix field is an optimisation: it must select exactly the documents
+    a typo-tolerant prefix automaton over all words selects."""
+    from tantivy import Query
+
+    from search.embedded.textquery import parse_text
+
+    word = parse_text(typed).words[-1]
+    assert word.prefix
+    searcher = emb._acquire().index.searcher()
+    automaton = Query.fuzzy_term_query(emb.schema, "all_raw", word.folded, distance=word.typos, prefix=True)
+    fast = emb.qb.approximate(word)
+
+    def ids(q):
+        return sorted(searcher.fast_field_values("id", [a for _s, a in searcher.search(q, 100).hits]))
+
+    assert ids(fast) == ids(automaton) and ids(fast)
