@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from app.config import get_settings
-from app.db import make_engine, session_scope
-from app.errors import AppError
+from app.core.config import get_settings
+from app.core.db import make_engine, session_scope
+from app.core.errors import AppError
 
 cli = typer.Typer(help="Barnrättsbanken: kunskapsbank för barnrättsarbete.", no_args_is_help=True)
 users_cli = typer.Typer(help="Manage accounts.", no_args_is_help=True)
@@ -47,7 +47,7 @@ def _fail(message: str) -> None:
 @cli.command()
 def init() -> None:
     """Upgrade the database to the newest schema and load reference data (idempotent)."""
-    from app.migrate import upgrade_to_head
+    from app.core.migrate import upgrade_to_head
     from app.services.reference import load_reference_data
 
     settings = get_settings()
@@ -57,7 +57,7 @@ def init() -> None:
     with session_scope(engine) as session:
         added = load_reference_data(session)
     typer.echo("Database at head; reference rows added: " + ", ".join(f"{k} {v}" for k, v in added.items()))
-    from app.search_service import backend_from_settings
+    from app.services.search_engine import backend_from_settings
 
     backend_from_settings(settings).close()  # creates the index and applies its settings
 
@@ -89,8 +89,8 @@ def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool
 def _sync_search() -> None:
     """Apply the search outbox now (the same path the server's indexer takes). If the
     engine is unavailable the rows stay queued and the server applies them later."""
-    from app.indexer import Indexer
-    from app.search_service import backend_from_settings
+    from app.services.indexer import Indexer
+    from app.services.search_engine import backend_from_settings
 
     backend = backend_from_settings(get_settings(), configure=False)
     try:
@@ -145,8 +145,8 @@ def _demo_accounts() -> None:
 @cli.command()
 def reindex() -> None:
     """Rebuild the search index from the database (built aside, then swapped in)."""
-    from app.indexer import Indexer
-    from app.search_service import backend_from_settings
+    from app.services.indexer import Indexer
+    from app.services.search_engine import backend_from_settings
 
     backend = backend_from_settings(get_settings())
     try:
@@ -223,9 +223,8 @@ def users_create(
     """Create an account. Editors need --county (their county's submissions are theirs to
     review); contributors of the same --organisation share drafts. Without --password-stdin
     the person is invited: an email with a one-time link to choose a password."""
-    from app.services.users import create_user, parse_user_create
-
     from app.services.auth import invite
+    from app.services.users import create_user, parse_user_create
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:

@@ -96,7 +96,7 @@ def load_database(data_dir: Path, examples) -> float:
     os.environ.update(_env(data_dir))
     from sqlalchemy import insert
 
-    from app.db import make_engine
+    from app.core.db import make_engine
     from app.models import Example
     from app.models.example import CONTRACT_FIELDS
 

@@ -18,8 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.migrate import upgrade_to_head
+from app.core.db import make_engine
+from app.core.migrate import upgrade_to_head
 from app.services.reference import load_reference_data
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -132,7 +132,7 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def app_settings(db_url, tmp_path):
-    from app.config import Settings
+    from app.core.config import Settings
 
     return Settings(DATABASE_URL=db_url, DATA_DIR=tmp_path / "data", ENV="development", RUN_INDEXER=False)
 
@@ -142,8 +142,8 @@ def client(app_settings, session):
     """An in-process client whose requests share the test's rolled-back transaction."""
     from fastapi.testclient import TestClient
 
-    from app.deps import get_session
     from app.main import create_app
+    from app.web.deps import get_session
 
     app = create_app(app_settings)
 

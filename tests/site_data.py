@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.indexer import document_for
+from app.core.time import utcnow
 from app.models import Example, ExampleIn
 from app.services.examples import publish_new
-from app.timeutil import utcnow
+from app.services.indexer import document_for
 from tests.factories import example_payload
 
 LONG_METHOD = (

@@ -9,10 +9,10 @@ import io
 import json
 
 import pytest
+from app.web.middleware import TokenBucket
 from fastapi.testclient import TestClient
 
-from app.api_http import TokenBucket
-from app.config import Settings
+from app.core.config import Settings
 from app.services.transfer import EXPORT_FIELDS
 from search import SearchUnavailable
 from tests.site_data import build_site, index, publish

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from app.i18n import negotiate
+from app.core.i18n import negotiate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,10 @@ import shutil
 import pytest
 from sqlmodel import Session, select
 
-from app.db import make_engine
-from app.indexer import Indexer
-from app.migrate import upgrade_to_head
+from app.core.db import make_engine
+from app.core.migrate import upgrade_to_head
 from app.models import Example, OutboxEntry
+from app.services.indexer import Indexer
 from app.services.outbox import enqueue
 from app.services.reference import load_reference_data
 from app.services.transfer import import_examples, parse_file

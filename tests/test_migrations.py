@@ -9,8 +9,8 @@ from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401
-from app.db import make_engine
-from app.migrate import alembic_config, upgrade_to_head
+from app.core.db import make_engine
+from app.core.migrate import alembic_config, upgrade_to_head
 from app.services.reference import load_reference_data
 
 

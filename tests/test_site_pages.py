@@ -12,7 +12,7 @@ import extruct
 import feedparser
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
 from app.models import ExampleIn
 from app.services.examples import publish_new
 from tests.site_data import build_site, index, publish

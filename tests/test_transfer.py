@@ -107,8 +107,8 @@ def test_export_import_export_is_identity(session, engine, fresh_db, backend, fm
 
     from sqlmodel import Session
 
-    from app.db import make_engine
-    from app.migrate import upgrade_to_head
+    from app.core.db import make_engine
+    from app.core.migrate import upgrade_to_head
     from app.services.reference import load_reference_data
 
     other = make_engine(fresh_db.url(backend))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import InputError
+from app.core.errors import InputError
 from app.services.reference import ReferenceSets
 from app.services.validation import validate_example
 from tests.factories import example_payload

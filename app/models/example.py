@@ -15,7 +15,7 @@ from pydantic import Field as PField
 from sqlalchemy import JSON, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
+from app.models.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
 
 TEXT_FIELDS: tuple[str, ...] = (
     "background",

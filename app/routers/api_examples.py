@@ -12,15 +12,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from app.deps import SessionDep
-from app.errors import FieldError, InputError
+from app.core.errors import FieldError, InputError
+from app.core.time import as_utc, utcnow
 from app.services.browse import search_examples
 from app.services.example_view import etag, example_json, load_published, parse_id
 from app.services.search_params import openapi_parameters, parse_search_params
 from app.services.statistics import coverage
 from app.services.taxonomy import taxonomy_for
 from app.services.transfer import iter_export
-from app.timeutil import as_utc, utcnow
+from app.web.deps import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["examples"])
 

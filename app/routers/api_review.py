@@ -9,17 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from sqlmodel import Session
 
-from app.auth import CommitFirst, CsrfApi, CurrentUser
-from app.deps import SessionDep, SettingsDep
-from app.errors import NotFound
+from app.core.errors import NotFound
+from app.core.time import as_utc
 from app.models import Example, Submission, User
-from app.policy import authorize
 from app.services import criteria as criteria_service
 from app.services import notifications as notifications_service
 from app.services import review as review_service
 from app.services import submissions as submissions_service
+from app.services.policy import authorize
 from app.services.reference import ReferenceSets
-from app.timeutil import as_utc
+from app.web.auth import CommitFirst, CsrfApi, CurrentUser
+from app.web.deps import SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, CommitFirst])
 

@@ -21,8 +21,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from slugify import slugify
 
-from app.markdown import ALLOWED_TAGS
-from app.templating import render
+from app.core.markdown import ALLOWED_TAGS
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 API_GUIDE = Path(__file__).resolve().parent.parent.parent / "docs" / "api.md"

@@ -16,11 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from app.deps import SessionDep
-from app.errors import AppError, FieldError, InputError, NotFound
-from app.i18n import LANGUAGES, gettext
+from app.core.errors import AppError, FieldError, InputError, NotFound
+from app.core.i18n import LANGUAGES, gettext
+from app.core.time import as_utc, utcnow
 from app.models import Example
-from app.serializers import permalink
 from app.services.browse import SearchPage, search_examples
 from app.services.example_view import (
     api_url,
@@ -31,12 +30,19 @@ from app.services.example_view import (
     related_examples,
     sections,
 )
-from app.services.labels import FACET_TITLES, SORT_TITLES, _l, criteria_for_display, quality_profile
+from app.services.labels import (
+    FACET_TITLES,
+    SORT_TITLES,
+    _l,
+    criteria_for_display,
+    quality_profile,
+)
 from app.services.search_params import SearchParams, parse_search_params
+from app.services.serializers import permalink
 from app.services.statistics import coverage
 from app.services.taxonomy import Taxonomy, taxonomy_for
-from app.templating import add_global, is_htmx, render, templates_for
-from app.timeutil import as_utc, utcnow
+from app.web.deps import SessionDep
+from app.web.templating import add_global, is_htmx, render, templates_for
 from search import FACET_NAMES
 
 router = APIRouter(include_in_schema=False)

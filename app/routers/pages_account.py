@@ -7,16 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from sqlmodel import select
 
-from app.auth import CommitFirst, CsrfForm, PageUser, clear_session_cookie, client_ip, set_session_cookie
-from app.deps import SessionDep, SettingsDep
-from app.errors import AppError, InputError, NotFound
+from app.core.errors import AppError, InputError, NotFound
+from app.core.time import utcnow
 from app.models import ApiToken
-from app.policy import authorize
 from app.services import auth as auth_service
 from app.services import notifications as notifications_service
+from app.services.policy import authorize
 from app.services.users import create_token
-from app.timeutil import utcnow
-from app.web import PageRoute, lang_of, page, redirect, safe_next
+from app.web.auth import (
+    CommitFirst,
+    CsrfForm,
+    PageUser,
+    clear_session_cookie,
+    client_ip,
+    set_session_cookie,
+)
+from app.web.deps import SessionDep, SettingsDep
+from app.web.rendering import PageRoute, lang_of, page, redirect, safe_next
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 

@@ -8,17 +8,25 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from sqlmodel import select
 
-from app.auth import CommitFirst, CsrfForm, PageUser
-from app.deps import SessionDep, SettingsDep
-from app.errors import AppError, NotFound
-from app.models import Article, County, Criterion, OneTimeToken, Sector, TargetGroup, User
-from app.policy import authorize
+from app.core.errors import AppError, NotFound
+from app.models import (
+    Article,
+    County,
+    Criterion,
+    OneTimeToken,
+    Sector,
+    TargetGroup,
+    User,
+)
 from app.services import admin as admin_service
 from app.services import auth as auth_service
 from app.services import criteria as criteria_service
+from app.services.policy import authorize
 from app.services.submissions import actor_label
 from app.services.users import parse_user_create
-from app.web import PageRoute, page, redirect
+from app.web.auth import CommitFirst, CsrfForm, PageUser
+from app.web.deps import SessionDep, SettingsDep
+from app.web.rendering import PageRoute, page, redirect
 
 router = APIRouter(prefix="/admin", route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 

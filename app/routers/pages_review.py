@@ -9,22 +9,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 
-from app.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
-from app.deps import SessionDep, SettingsDep
-from app.errors import InputError, NotFound
+from app.core.errors import InputError, NotFound
 from app.models import Example, Submission, User
-from app.policy import allowed, authorize
-from app.routers.pages_submissions import checklist, label_maps, page_submission, reference_labels
 from app.services import criteria as criteria_service
+from app.services import reference as reference_service
 from app.services import review as review_service
 from app.services import submissions as submissions_service
 from app.services import versions as versions_service
-from app.web import PageRoute, lang_of, page, redirect
+from app.services.policy import allowed, authorize
+from app.web.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
+from app.web.deps import SessionDep, SettingsDep
+from app.web.permissions import DecideSubmission, ViewSubmission
+from app.web.rendering import PageRoute, lang_of, page, redirect
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
-DecideSubmission = Annotated[Submission, page_submission("submission.decide")]
-ViewSubmission = Annotated[Submission, page_submission("submission.view")]
 
 
 @router.get("/granska")
@@ -32,7 +31,7 @@ def queue_page(request: Request, session: SessionDep, user: PageUser):
     authorize("queue.view", user)
     rows = review_service.queue(session, user=user)
     lang = lang_of(request)
-    labels = label_maps(reference_labels(session, lang))
+    labels = reference_service.label_maps(reference_service.choices(session, lang=lang))
     return page(request, "review/queue.html", {"rows": rows, "labels": labels, "nav": "review"}, user=user)
 
 
@@ -40,14 +39,14 @@ def _review_context(session: Session, request: Request, user: User, submission: 
                     form: dict[str, Any] | None = None, errors: list[tuple[str, str]] | None = None) -> dict[str, Any]:
     lang = lang_of(request)
     data = submissions_service.content_of(submission)
-    labels = label_maps(reference_labels(session, lang))
+    labels = reference_service.label_maps(reference_service.choices(session, lang=lang))
     changes = None
     example = session.get(Example, submission.example_id) if submission.example_id else None
     if submission.kind == "revision" and example is not None and submission.status == "submitted":
         changes = versions_service.diff(example.content(), data)
     return {
         "submission": submission, "data": data, "labels": labels, "example": example, "changes": changes,
-        "checklist": checklist(session, data, lang),
+        "checklist": criteria_service.checklist(session, data=data, lang=lang),
         "judged": criteria_service.list_criteria(session, lang=lang, kind="judged"),
         "history": submissions_service.history(session, submission=submission),
         "form": form or {}, "errors": errors or [], "nav": "review",
@@ -160,7 +159,7 @@ def compare_page(request: Request, session: SessionDep, user: OptionalUser, exam
     lang = lang_of(request)
     return page(request, "review/compare.html", {
         "example": example, "old": old, "new": new, "changes": versions_service.diff(old.data, new.data),
-        "labels": label_maps(reference_labels(session, lang)),
+        "labels": reference_service.label_maps(reference_service.choices(session, lang=lang)),
         "all_versions": versions_service.versions(session, example_id=example.id),
     }, user=user)
 
@@ -171,6 +170,6 @@ def version_page(request: Request, session: SessionDep, user: OptionalUser, exam
     row = versions_service.version(session, example_id=example.id, number=number)
     lang = lang_of(request)
     return page(request, "review/version.html", {
-        "example": example, "row": row, "data": row.data, "labels": label_maps(reference_labels(session, lang)),
+        "example": example, "row": row, "data": row.data, "labels": reference_service.label_maps(reference_service.choices(session, lang=lang)),
         "quality": row.quality, "criteria": criteria_service.list_criteria(session, lang=lang),
     }, user=user)

@@ -6,92 +6,46 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
-from app.auth import CommitFirst, CsrfForm, PageUser
-from app.deps import SessionDep, SettingsDep
-from app.errors import FieldError, InputError, NotFound
-from app.fields import MARKDOWN_FIELDS
-from app.forms import inline_errors, link_rows, read_form
-from app.i18n import gettext
-from app.markdown import render_markdown
-from app.models import Article, County, Example, Municipality, Sector, Submission, TargetGroup, User
+from app.core.errors import FieldError, InputError, NotFound
+from app.core.i18n import gettext
+from app.core.markdown import render_markdown
+from app.models import (
+    Example,
+    Submission,
+    User,
+)
+from app.models.example import TEXT_FIELDS as MARKDOWN_FIELDS
 from app.models.review import EDITABLE_STATUSES
-from app.policy import allowed, authorize
 from app.services import criteria as criteria_service
+from app.services import reference as reference_service
 from app.services import review as review_service
 from app.services import submissions as submissions_service
+from app.services.policy import allowed, authorize
 from app.services.reference import ReferenceSets
 from app.services.submissions import PreconditionFailed, SubmissionIn
-from app.templating import is_htmx
-from app.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
-from app.web import PageRoute, lang_of, page, redirect
+from app.web.auth import CommitFirst, CsrfForm, PageUser
+from app.web.deps import SessionDep, SettingsDep
+from app.web.forms import inline_errors, link_rows, read_form
+from app.web.permissions import (
+    CommentSubmission,
+    DeleteSubmission,
+    EditSubmission,
+    SubmitSubmission,
+    ViewSubmission,
+)
+from app.web.rendering import PageRoute, lang_of, page, redirect
+from app.web.templating import is_htmx
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
 
-def page_submission(action: str):
-    def dependency(submission_id: int, user: PageUser, session: SessionDep) -> Submission:
-        submission = session.get(Submission, submission_id)
-        if submission is None:
-            raise NotFound("Bidraget finns inte")
-        authorize(action, user, submission)
-        return submission
-
-    return Depends(dependency)
 
 
-ViewSubmission = Annotated[Submission, page_submission("submission.view")]
-EditSubmission = Annotated[Submission, page_submission("submission.edit")]
-SubmitSubmission = Annotated[Submission, page_submission("submission.submit")]
-DeleteSubmission = Annotated[Submission, page_submission("submission.delete")]
-CommentSubmission = Annotated[Submission, page_submission("submission.comment")]
 
-
-# ---- Reference data for forms and for showing content ---------------------------------
-
-def reference_labels(session: Session, lang: str) -> dict[str, Any]:
-    en = lang == "en"
-    counties = session.exec(select(County).order_by(County.code)).all()
-    municipalities = session.exec(select(Municipality).order_by(Municipality.name)).all()
-    by_county: dict[str, list[Municipality]] = {}
-    for m in municipalities:
-        by_county.setdefault(m.county_code, []).append(m)
-    return {
-        "articles": [(a.number, a.title_en if en else a.title_sv, a.general_principle)
-                     for a in session.exec(select(Article).order_by(Article.number)).all()],
-        "sectors": [(s.slug, s.label_en if en else s.label_sv)
-                    for s in session.exec(select(Sector).order_by(Sector.position)).all()],
-        "target_groups": [(t.slug, t.label_en if en else t.label_sv)
-                          for t in session.exec(select(TargetGroup).order_by(TargetGroup.position)).all()],
-        "age_groups": [(k, v[1] if en else v[0]) for k, v in AGE_GROUPS.items()],
-        "organisation_types": [(k, v[1] if en else v[0]) for k, v in ORGANISATION_TYPES.items()],
-        "counties": [(c.code, c.name) for c in counties],
-        "municipalities": [(c.code, c.name, [(m.code, m.name) for m in by_county.get(c.code, [])]) for c in counties],
-    }
-
-
-def label_maps(refs: dict[str, Any]) -> dict[str, dict]:
-    return {
-        "articles": {n: t for n, t, _g in refs["articles"]},
-        "sectors": dict(refs["sectors"]),
-        "target_groups": dict(refs["target_groups"]),
-        "age_groups": dict(refs["age_groups"]),
-        "organisation_types": dict(refs["organisation_types"]),
-        "counties": dict(refs["counties"]),
-        "municipalities": {code: name for _c, _n, ms in refs["municipalities"] for code, name in ms},
-    }
-
-
-def checklist(session: Session, data: dict[str, Any], lang: str, refs: ReferenceSets | None = None) -> dict[str, Any]:
-    refs = refs or ReferenceSets.load(session)
-    results = criteria_service.check_automatic(data, refs)
-    titles = criteria_service.criteria_by_key(session, lang=lang)
-    items = [{"key": r.key, "passed": r.passed, "title": titles[r.key].title if r.key in titles else r.key,
-              "message": r.message(lang), "field": r.field} for r in results]
-    return {"items": items, "passed": sum(1 for r in results if r.passed), "total": len(results)}
 
 
 def form_context(session: Session, request: Request, user: User, submission: Submission, data: dict[str, Any], *,
@@ -105,9 +59,9 @@ def form_context(session: Session, request: Request, user: User, submission: Sub
         "data": data,
         "links": link_rows(data.get("links") or []),
         "errors": inline_errors(data, refs, problems=problems or {}, lang=lang, complete=complete),
-        "checklist": checklist(session, data, lang, refs),
+        "checklist": criteria_service.checklist(session, data=data, lang=lang, refs=refs),
         "judged": criteria_service.list_criteria(session, lang=lang, kind="judged"),
-        "ref": reference_labels(session, lang),
+        "ref": reference_service.choices(session, lang=lang),
         "markdown_fields": MARKDOWN_FIELDS,
         "summary": summary or [],
         "notice": notice,
@@ -181,8 +135,8 @@ def _read_only(request: Request, session: Session, user: User, submission: Submi
     lang = lang_of(request)
     data = submissions_service.content_of(submission)
     return page(request, "review/submission.html", {
-        "submission": submission, "data": data, "labels": label_maps(reference_labels(session, lang)),
-        "checklist": checklist(session, data, lang), "history": submissions_service.history(session, submission=submission),
+        "submission": submission, "data": data, "labels": reference_service.label_maps(reference_service.choices(session, lang=lang)),
+        "checklist": criteria_service.checklist(session, data=data, lang=lang), "history": submissions_service.history(session, submission=submission),
         "decision": review_service.latest_decision(session, submission_id=submission.id),
         "criteria": criteria_service.criteria_by_key(session, lang=lang),
         "example": session.get(Example, submission.example_id) if submission.example_id else None,
@@ -206,7 +160,7 @@ def _save(session: Session, user: User, submission: Submission, data: dict[str, 
 
 
 def _length_problems(exc: InputError, lang: str) -> dict[str, str]:
-    from app.forms import TOO_LONG
+    from app.web.forms import TOO_LONG
 
     return {e.field.split(".")[0]: gettext(lang, TOO_LONG) for e in exc.fields}
 
@@ -321,7 +275,7 @@ def anchor(field: str) -> str:
 
 
 def _field_label(name: str, lang: str) -> str:
-    from app.fields import FIELD_LABELS
+    from app.services.labels import FIELD_LABELS
 
     return gettext(lang, FIELD_LABELS.get(name, name))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.errors import Conflict, FieldError, InputError, NotFound
+from app.core.errors import Conflict, FieldError, InputError, NotFound
 from app.models import Article, County, Example, Sector, TargetGroup, User
 from app.services.auth import end_all_sessions
 from app.services.outbox import enqueue

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from app.config import Settings
-from app.errors import AppError, FieldError, InputError
+from app.core.config import Settings
+from app.core.errors import AppError, FieldError, InputError
+from app.core.security import (
+    hash_password,
+    password_needs_rehash,
+    token_digest,
+    verify_password,
+)
+from app.core.time import as_utc, utcnow
 from app.models import AuthSession, LoginAttempt, OneTimeToken, User
-from app.security import hash_password, password_needs_rehash, token_digest, verify_password
 from app.services.mail import queue_mail
 from app.services.users import MIN_PASSWORD, UserCreate, create_user, get_user_by_email
-from app.timeutil import as_utc, utcnow
 
 SESSION_COOKIE = "brb_session"
 LOGIN_WINDOW = timedelta(minutes=15)

@@ -17,14 +17,14 @@ from typing import Any
 import nh3
 from sqlmodel import Session, select
 
-from app.errors import AppError
-from app.i18n import gettext
+from app.core.errors import AppError
+from app.core.i18n import gettext
+from app.core.time import as_utc
 from app.models import Example
-from app.serializers import permalink
 from app.services.labels import FACET_TITLES, RANGE_TITLES, _l
 from app.services.search_params import SearchParams
+from app.services.serializers import permalink
 from app.services.taxonomy import Taxonomy
-from app.timeutil import as_utc
 from search import FACET_NAMES, SearchBackend, SearchError, SearchResult
 from search.query import MAX_PAGE
 

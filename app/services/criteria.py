@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.errors import FieldError, InputError, NotFound
-from app.i18n import gettext
+from app.core.errors import FieldError, InputError, NotFound
+from app.core.i18n import gettext
+from app.core.time import utcnow
 from app.models import Criterion
 from app.models.example import TEXT_FIELDS
 from app.services.personal_data import find_personal_numbers
 from app.services.reference import ReferenceSets
-from app.timeutil import utcnow
 
 
 def _l(message: str) -> str:
@@ -218,3 +218,13 @@ def update_criterion(
     session.add(row)
     session.flush()
     return row
+
+
+def checklist(session: Session, *, data: dict[str, Any], lang: str, refs: ReferenceSets | None = None) -> dict[str, Any]:
+    """The automatic criteria of ``data`` as the form's live checklist shows them."""
+    refs = refs or ReferenceSets.load(session)
+    results = check_automatic(data, refs)
+    titles = criteria_by_key(session, lang=lang)
+    items = [{"key": r.key, "passed": r.passed, "title": titles[r.key].title if r.key in titles else r.key,
+              "message": r.message(lang), "field": r.field} for r in results]
+    return {"items": items, "passed": sum(1 for r in results if r.passed), "total": len(results)}

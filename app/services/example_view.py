@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.i18n import gettext
+from app.core.i18n import gettext
+from app.core.time import as_utc
 from app.models import Example
-from app.serializers import example_public, permalink
 from app.services.browse import load_items
 from app.services.examples import get_published
 from app.services.labels import SECTIONS, _l, quality_profile
 from app.services.search_params import SearchParams
+from app.services.serializers import example_public, permalink
 from app.services.taxonomy import Taxonomy
-from app.timeutil import as_utc
 from search import SearchBackend, SearchError, SearchQuery
 from search.bands import duration_band, effort_band
 

@@ -10,10 +10,10 @@ from slugify import slugify
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from app.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound
+from app.core.time import utcnow
 from app.models import Event, Example, ExampleIn, ExampleVersion
 from app.services.outbox import enqueue
-from app.timeutil import utcnow
 
 SLUG_MAX = 80
 

@@ -18,9 +18,9 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from app.config import Settings
+from app.core.config import Settings
+from app.core.time import utcnow
 from app.models import MailMessage
-from app.timeutil import utcnow
 
 log = logging.getLogger("barnratt.mail")
 _PENDING = "barnratt_mail_pending"

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from app.config import Settings
-from app.i18n import gettext
+from app.core.config import Settings
+from app.core.i18n import gettext
+from app.core.time import utcnow
 from app.models import Notification, Submission, User
 from app.services.mail import queue_mail
-from app.timeutil import utcnow
 
 
 def _l(message: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from app.core.time import utcnow
 from app.models import OutboxEntry
-from app.timeutil import utcnow
 
 
 def enqueue(session: Session, *, example_id: int, op: str = "upsert") -> None:

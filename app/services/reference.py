@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
 from app.models import Article, County, Municipality, Sector, TargetGroup
+from app.models.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 
@@ -90,3 +92,38 @@ class ReferenceSets:
                 session.exec(select(Municipality.code, Municipality.county_code)).all()
             ),
         )
+
+
+def choices(session: Session, *, lang: str) -> dict[str, Any]:
+    """Every reference list as (value, label) choices in ``lang``, for forms and for showing content."""
+    en = lang == "en"
+    counties = session.exec(select(County).order_by(County.code)).all()
+    municipalities = session.exec(select(Municipality).order_by(Municipality.name)).all()
+    by_county: dict[str, list[Municipality]] = {}
+    for m in municipalities:
+        by_county.setdefault(m.county_code, []).append(m)
+    return {
+        "articles": [(a.number, a.title_en if en else a.title_sv, a.general_principle)
+                     for a in session.exec(select(Article).order_by(Article.number)).all()],
+        "sectors": [(s.slug, s.label_en if en else s.label_sv)
+                    for s in session.exec(select(Sector).order_by(Sector.position)).all()],
+        "target_groups": [(t.slug, t.label_en if en else t.label_sv)
+                          for t in session.exec(select(TargetGroup).order_by(TargetGroup.position)).all()],
+        "age_groups": [(k, v[1] if en else v[0]) for k, v in AGE_GROUPS.items()],
+        "organisation_types": [(k, v[1] if en else v[0]) for k, v in ORGANISATION_TYPES.items()],
+        "counties": [(c.code, c.name) for c in counties],
+        "municipalities": [(c.code, c.name, [(m.code, m.name) for m in by_county.get(c.code, [])]) for c in counties],
+    }
+
+
+def label_maps(refs: dict[str, Any]) -> dict[str, dict]:
+    """``choices`` as value -> label maps."""
+    return {
+        "articles": {n: t for n, t, _g in refs["articles"]},
+        "sectors": dict(refs["sectors"]),
+        "target_groups": dict(refs["target_groups"]),
+        "age_groups": dict(refs["age_groups"]),
+        "organisation_types": dict(refs["organisation_types"]),
+        "counties": dict(refs["counties"]),
+        "municipalities": {code: name for _c, _n, ms in refs["municipalities"] for code, name in ms},
+    }

@@ -16,19 +16,39 @@ from pydantic import Field as PField
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app.config import Settings
-from app.errors import AppError, Conflict, FieldError, InputError, field_errors_from_pydantic
-from app.models import Event, Example, ExampleIn, ExampleVersion, ReviewDecision, Submission, User
+from app.core.config import Settings
+from app.core.errors import (
+    AppError,
+    Conflict,
+    FieldError,
+    InputError,
+    field_errors_from_pydantic,
+)
+from app.core.time import as_utc, utcnow
+from app.models import (
+    Event,
+    Example,
+    ExampleIn,
+    ExampleVersion,
+    ReviewDecision,
+    Submission,
+    User,
+)
 from app.services import criteria as criteria_service
 from app.services.examples import make_slug, publish_new
 from app.services.notifications import author_of, notify
 from app.services.outbox import enqueue
 from app.services.reference import ReferenceSets
 from app.services.submissions import (
-    PreconditionFailed, _conditional, actor_label, content_of, readiness, readiness_errors, record,
+    PreconditionFailed,
+    _conditional,
+    actor_label,
+    content_of,
+    readiness,
+    readiness_errors,
+    record,
 )
 from app.services.validation import validate_example
-from app.timeutil import as_utc, utcnow
 
 Decision = Literal["approve", "request_changes", "reject"]
 Judgement = Literal["met", "not_met", "not_applicable"]
@@ -249,7 +269,7 @@ def add_comment(session: Session, *, submission: Submission, user: User, text: s
 
 def queue(session: Session, *, user: User) -> list[Submission]:
     """Submissions waiting for a decision that the caller may decide on, oldest first."""
-    from app.policy import allowed
+    from app.services.policy import allowed
 
     query = select(Submission).where(Submission.status == "submitted")
     if user.role != "admin":

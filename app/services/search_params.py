@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from app.errors import FieldError, InputError
+from app.core.errors import FieldError, InputError
 from app.services.taxonomy import Taxonomy
 from search import FACET_NAMES, SORTS, SearchQuery
 from search.query import MAX_PAGE, MAX_TEXT_LENGTH

@@ -15,8 +15,15 @@ from pydantic import Field as PField
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, func, select
 
-from app.config import Settings
-from app.errors import AppError, Conflict, FieldError, InputError, field_errors_from_pydantic
+from app.core.config import Settings
+from app.core.errors import (
+    AppError,
+    Conflict,
+    FieldError,
+    InputError,
+    field_errors_from_pydantic,
+)
+from app.core.time import utcnow
 from app.models import Event, Example, ExampleIn, Notification, Submission, User
 from app.models.example import CONTRACT_FIELDS, MAX_TEXT
 from app.models.review import EDITABLE_STATUSES, OPEN_STATUSES
@@ -24,7 +31,6 @@ from app.services import criteria as criteria_service
 from app.services.notifications import county_reviewers, notify
 from app.services.reference import ReferenceSets
 from app.services.validation import validate_example
-from app.timeutil import utcnow
 
 
 class PreconditionFailed(AppError):
@@ -309,7 +315,7 @@ def create_imported(session: Session, *, example: ExampleIn, settings: Settings,
 
 def mine(session: Session, *, user: User) -> list[Submission]:
     """The caller's own submissions and those of their organisation, newest first."""
-    from app.policy import allowed
+    from app.services.policy import allowed
 
     condition = Submission.author_id == user.id
     if user.organisation_name:

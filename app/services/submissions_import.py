@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import typer
 
-from app.config import get_settings
-from app.db import make_engine, session_scope
+from app.core.config import get_settings
+from app.core.db import make_engine, session_scope
 from app.services import submissions as submissions_service
 from app.services.criteria import check_automatic
 from app.services.reference import ReferenceSets

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.models import Article, County, Municipality, Sector, TargetGroup
-from app.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
+from app.models.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
 from search.bands import DURATION_BANDS, EFFORT_BANDS
 
 CACHE_SECONDS = 30.0

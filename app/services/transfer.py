@@ -16,10 +16,16 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from app.errors import AppError, FieldError, InputError
+from app.core.errors import AppError, FieldError, InputError
 from app.models import Example, ExampleIn
 from app.models.example import CONTRACT_FIELDS, TEXT_FIELDS
-from app.services.examples import existing_slugs, iter_published, make_slug, publish_new, sync_id_sequence
+from app.services.examples import (
+    existing_slugs,
+    iter_published,
+    make_slug,
+    publish_new,
+    sync_id_sequence,
+)
 from app.services.reference import ReferenceSets
 from app.services.validation import validate_example
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from sqlmodel import Session, select
 
-from app.errors import Conflict, FieldError, InputError, NotFound, field_errors_from_pydantic
+from app.core.errors import (
+    Conflict,
+    FieldError,
+    InputError,
+    NotFound,
+    field_errors_from_pydantic,
+)
+from app.core.security import hash_password, new_api_token, token_digest
+from app.core.time import utcnow
 from app.models import ApiToken, County, User
 from app.models.user import Role
-from app.security import hash_password, new_api_token, token_digest
-from app.timeutil import utcnow
 
 MIN_PASSWORD = 12
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.errors import FieldError, InputError, field_errors_from_pydantic
+from app.core.errors import FieldError, InputError, field_errors_from_pydantic
 from app.models import ExampleIn
 from app.services.reference import ReferenceSets
 

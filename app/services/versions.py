@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.errors import NotFound
+from app.core.errors import NotFound
 from app.models import Event, ExampleVersion
 from app.models.example import CONTRACT_FIELDS
 

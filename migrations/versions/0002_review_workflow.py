@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 
-
 revision: str = '0002_review'
 down_revision: str | None = '0001'
 branch_labels: str | Sequence[str] | None = None

@@ -37,7 +37,12 @@ from search.base import Document, Health, SearchError, SearchUnavailable
 from search.embedded.facets import build_decoder, facet_jobs, merge
 from search.embedded.highlight import Highlighter
 from search.embedded.querybuilder import QueryBuilder
-from search.embedded.schema import SORT_FIELDS, build_schema, register_tokenizers, to_tantivy
+from search.embedded.schema import (
+    SORT_FIELDS,
+    build_schema,
+    register_tokenizers,
+    to_tantivy,
+)
 from search.embedded.store import IndexStore
 from search.embedded.textquery import parse_text
 from search.query import SearchQuery

@@ -34,7 +34,13 @@ import tantivy
 from tantivy import FieldType, Occur, Query
 
 from search.embedded.analysis import PREFIX_MAX
-from search.embedded.schema import ALL_RAW_FIELD, FACET_FIELDS, PREFIX_FIELD, RANKED_FIELDS, TITLE_RAW_FIELD
+from search.embedded.schema import (
+    ALL_RAW_FIELD,
+    FACET_FIELDS,
+    PREFIX_FIELD,
+    RANKED_FIELDS,
+    TITLE_RAW_FIELD,
+)
 from search.embedded.textquery import Group, ParsedText, Word
 from search.query import SearchQuery
 

@@ -9,7 +9,13 @@ import re
 import httpx
 import pytest
 
-from tests.browser.review_helpers import axe_violations, database, log_in, log_out, start_review_server
+from tests.browser.review_helpers import (
+    axe_violations,
+    database,
+    log_in,
+    log_out,
+    start_review_server,
+)
 
 METHOD = (
     "Vi samlade elevråden på fem skolor och gick igenom skolans ordningsregler tillsammans med rektorerna. "

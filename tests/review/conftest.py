@@ -10,13 +10,13 @@ from functools import lru_cache
 import pytest
 from sqlmodel import Session, select
 
-from app.config import Settings
+from app.core.config import Settings
+from app.core.time import utcnow
 from app.models import Example, MailMessage, Submission, User
 from app.services import review as review_service
 from app.services import submissions as submissions_service
 from app.services.review import DecisionIn
 from app.services.users import create_token
-from app.timeutil import utcnow
 from tests.factories import example_payload
 
 ORG = "Umeå kommun"
@@ -38,7 +38,7 @@ class Actor:
 @lru_cache
 def password_hash(password: str) -> str:
     """Argon2 costs about half a second here; tests hash each password once."""
-    from app.security import hash_password
+    from app.core.security import hash_password
 
     return hash_password(password)
 

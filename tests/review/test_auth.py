@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.core.security import hash_password, verify_password
+from app.core.time import utcnow
 from app.models import AuthSession, LoginAttempt, OneTimeToken, User
-from app.security import hash_password, verify_password
-from app.timeutil import utcnow
 from tests.review.conftest import link_in, mails_to, make_user
 from tests.review.web import PASSWORD, csrf_from, form_post, login
 
@@ -47,9 +47,9 @@ def test_wrong_password_and_unknown_account_look_the_same(client, anna):
 @pytest.mark.parametrize("settings_change", [{"BASE_URL": "https://barnrattsbanken.se"},
                                              {"ENV": "production", "SECRET_KEY": "x" * 40}])
 def test_cookies_are_secure_behind_https_or_in_production(db_url, session, tmp_path, settings_change):
-    from app.config import Settings
-    from app.deps import get_session
+    from app.core.config import Settings
     from app.main import create_app
+    from app.web.deps import get_session
 
     make_user(session, email="anna@umea.se", role="contributor", password=PASSWORD)
     app = create_app(Settings(DATABASE_URL=db_url, DATA_DIR=tmp_path, **{"ENV": "development", **settings_change}))

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from app.db import make_engine
+from app.core.db import make_engine
 from app.models import Event, Example, MailMessage, Notification, Submission, User
 from tests.cli_helpers import run_cli
 from tests.factories import example_payload

@@ -13,16 +13,16 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from app.config import Settings
-from app.db import make_engine
-from app.errors import AppError
-from app.migrate import upgrade_to_head
+from app.core.config import Settings
+from app.core.db import make_engine
+from app.core.errors import AppError
+from app.core.migrate import upgrade_to_head
+from app.core.time import utcnow
 from app.models import Event, Example, ReviewDecision, Submission, User
 from app.services import review as review_service
 from app.services import submissions as submissions_service
 from app.services.reference import load_reference_data
 from app.services.review import DecisionIn
-from app.timeutil import utcnow
 from tests.factories import example_payload
 from tests.review.conftest import ALL_MET
 

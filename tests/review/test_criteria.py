@@ -8,7 +8,13 @@ import json
 import pytest
 
 from app.cli import DEMO_FILE
-from app.services.criteria import AUTOMATIC_KEYS, JUDGED_KEYS, check_automatic, list_criteria, update_criterion
+from app.services.criteria import (
+    AUTOMATIC_KEYS,
+    JUDGED_KEYS,
+    check_automatic,
+    list_criteria,
+    update_criterion,
+)
 from app.services.reference import ReferenceSets
 from tests.factories import example_payload
 
@@ -104,7 +110,7 @@ def test_admin_edits_titles_and_guidance_but_not_keys(session):
                      guidance_sv="Ny vägledning", guidance_en="New guidance")
     c = {c.key: c for c in list_criteria(session, lang="en")}["participation"]
     assert (c.title, c.guidance) == ("Participation", "New guidance")
-    from app.errors import InputError, NotFound
+    from app.core.errors import InputError, NotFound
 
     with pytest.raises(InputError):
         update_criterion(session, key="participation", title_sv="", title_en="x", guidance_sv="", guidance_en="")

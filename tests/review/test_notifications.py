@@ -12,15 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.config import Settings
-from app.db import make_engine
-from app.migrate import upgrade_to_head
+from app.core.config import Settings
+from app.core.db import make_engine
+from app.core.migrate import upgrade_to_head
+from app.core.time import utcnow
 from app.models import MailMessage, Notification, User
 from app.services import submissions as submissions_service
 from app.services.reference import load_reference_data
-from app.timeutil import utcnow
 from tests.factories import example_payload
-from tests.review.conftest import ALL_MET, make_user, mails_to, new_submission
+from tests.review.conftest import ALL_MET, mails_to, make_user, new_submission
 from tests.review.web import csrf_from, sign_in
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from app.services.criteria import list_criteria
-from app.templating import templates_for
-from app.web import install_pages
+from app.web.rendering import install_template_globals
+from app.web.templating import templates_for
 
 
 def _render(lang: str, name: str, **context) -> str:
-    install_pages(FastAPI())  # registers the template helpers
+    install_template_globals()
     return templates_for(lang).env.get_template(name).render(lang=lang, **context)
 
 

@@ -7,7 +7,11 @@ from datetime import date
 
 import pytest
 
-from app.services.personal_data import contains_personal_number, find_personal_numbers, luhn_ok
+from app.services.personal_data import (
+    contains_personal_number,
+    find_personal_numbers,
+    luhn_ok,
+)
 
 TODAY = date(2026, 6, 1)
 

@@ -50,7 +50,7 @@ def test_as_utc_normalises_every_zone_to_datetime_utc():
     from email.utils import format_datetime
     from zoneinfo import ZoneInfo
 
-    from app.timeutil import as_utc
+    from app.core.time import as_utc
 
     for value in (datetime(2026, 1, 1, 12), datetime(2026, 1, 1, 12, tzinfo=ZoneInfo("Etc/UTC")),
                   datetime(2026, 1, 1, 13, tzinfo=ZoneInfo("Europe/Stockholm"))):

@@ -10,12 +10,22 @@ import pytest
 from pydantic import ValidationError
 
 from search import SearchQuery, build_document
-from search.bands import DURATION_BANDS, EFFORT_BANDS, band_label, duration_band, effort_band
+from search.bands import (
+    DURATION_BANDS,
+    EFFORT_BANDS,
+    band_label,
+    duration_band,
+    effort_band,
+)
 from search.compounds import split_compound, subcompounds
 from search.documents import OPEN_END_YEAR, UNKNOWN_SORT, markdown_to_text
 from search.highlight import mark_spans, markers_to_html
 from search.meili.filters import build_filter, quote
-from search.meili.settings import FILTERABLE_ATTRIBUTES, SEARCHABLE_ATTRIBUTES, index_settings
+from search.meili.settings import (
+    FILTERABLE_ATTRIBUTES,
+    SEARCHABLE_ATTRIBUTES,
+    index_settings,
+)
 from search.synonyms import SYNONYM_GROUPS, meilisearch_synonyms
 from tests.search.fixture_examples import BY_SLUG
 

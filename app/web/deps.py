@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.config import Settings
+from app.core.config import Settings
 
 
 def get_app_settings(request: Request) -> Settings:

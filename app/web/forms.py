@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from app.errors import FieldError, InputError
+from app.core.errors import FieldError, InputError
 from app.models.example import CONTRACT_FIELDS, TEXT_FIELDS
 from app.services.reference import ReferenceSets
 from app.services.validation import validate_example
@@ -96,7 +96,7 @@ def inline_errors(data: Mapping[str, Any], refs: ReferenceSets, *, problems: Map
                   lang: str, complete: bool) -> dict[str, str]:
     """Field name -> message. While writing (``complete=False``) only what is filled in and
     wrong is reported; on submit, missing required fields too."""
-    from app.i18n import gettext
+    from app.core.i18n import gettext
 
     errors = {name: gettext(lang, message) for name, message in problems.items()}
     try:

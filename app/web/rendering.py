@@ -10,21 +10,27 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
-from app.auth import LoginRequired, csrf_token
-from app.errors import AppError
-from app.fields import (
-    ACTION_LABELS, DECISION_LABELS, FIELD_HINTS, FIELD_LABELS, JUDGEMENT_LABELS, KIND_LABELS, STATUS_LABELS,
-)
-from app.i18n import gettext
+from app.core.errors import AppError
+from app.core.i18n import gettext
+from app.core.time import as_utc, utcnow
 from app.models import User
-from app.policy import allowed
-from app.templating import add_global, is_htmx, render
-from app.timeutil import as_utc, utcnow
-from app.vocabulary import ROLES
+from app.models.vocabulary import ROLES
+from app.services.labels import (
+    ACTION_LABELS,
+    DECISION_LABELS,
+    FIELD_HINTS,
+    FIELD_LABELS,
+    JUDGEMENT_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+)
+from app.services.policy import allowed
+from app.web.auth import LoginRequired, csrf_token
+from app.web.templating import add_global, is_htmx, render
 
 
 class PageError(Exception):
@@ -128,12 +134,8 @@ def when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") + " UTC" if value else ""
 
 
-def install_pages(app: FastAPI) -> None:
-    from app.routers import pages_account, pages_admin, pages_review, pages_submissions
-
-    app.add_exception_handler(PageError, page_error)
-    for router in (pages_account.router, pages_submissions.router, pages_review.router, pages_admin.router):
-        app.include_router(router)
+def install_template_globals() -> None:
+    """The helpers every workflow template may call."""
     add_global("csrf_token", csrf_token)
     add_global("allowed", allowed)
     add_global("field_label", _label(FIELD_LABELS))

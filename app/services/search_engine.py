@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from app.config import Settings
+from app.core.config import Settings
 from search import SearchBackend, SearchError, get_backend
 
 log = logging.getLogger("barnratt.search")

@@ -22,13 +22,18 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.config import Settings
-from app.deps import SessionDep, SettingsDep
-from app.errors import AppError
+from app.core.config import Settings
+from app.core.errors import AppError
 from app.models import User
-from app.services.auth import SESSION_COOKIE, Unauthorized, secure_cookies, user_for_session
+from app.services.auth import (
+    SESSION_COOKIE,
+    Unauthorized,
+    secure_cookies,
+    user_for_session,
+)
 from app.services.notifications import unread_count
 from app.services.users import user_for_token
+from app.web.deps import SessionDep, SettingsDep
 
 CSRF_COOKIE = "brb_csrf"
 CSRF_FIELD = "csrf_token"
@@ -60,13 +65,11 @@ def _resolve(request: Request, session: Session) -> User | None:
         user = user_for_token(session, value.strip())
         if user is None:
             raise Unauthorized("Ogiltig eller återkallad API-nyckel")
-        request.state.auth_via = "token"
         return user
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
         user = user_for_session(session, secret=secret)
         if user is not None:
-            request.state.auth_via = "cookie"
             return user
     return None
 

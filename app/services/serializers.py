@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.core.time import as_utc
 from app.models import Example, ExamplePublic
-from app.timeutil import as_utc
 
 
 def permalink(base_url: str, example_id: int) -> str:

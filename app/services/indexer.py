@@ -23,8 +23,8 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.core.time import as_utc, utcnow
 from app.models import Example, OutboxEntry
-from app.timeutil import as_utc, utcnow
 from search import SearchBackend, SearchError, build_document
 
 log = logging.getLogger("barnratt.indexer")

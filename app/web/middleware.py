@@ -1,4 +1,5 @@
-"""HTTP behaviour of the public API: CORS open for reading, a per-client rate limit.
+"""The app's middleware: the request's language, the indexer nudge after writes, and the
+public API's HTTP behaviour (CORS open for reading, a per-client rate limit).
 
 * CORS: every ``GET``/``HEAD`` answer under ``/api/v1`` and ``/oembed`` carries
   ``Access-Control-Allow-Origin: *`` (partners call the API from their own pages; no
@@ -23,7 +24,8 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.errors import error_body
+from app.core.errors import error_body
+from app.core.i18n import COOKIE, negotiate
 
 CORS_PREFIXES = ("/api/v1", "/oembed")
 LIMITED_PREFIX = "/api/v1"
@@ -69,7 +71,6 @@ def client_key(request: Request) -> str:
 
 def install_api_http(app: FastAPI) -> None:
     limiter = TokenBucket(app.state.settings.API_RATE_LIMIT_PER_MINUTE)
-    app.state.rate_limiter = limiter
 
     @app.middleware("http")
     async def _api_http(request: Request, call_next):
@@ -108,4 +109,26 @@ def install_api_http(app: FastAPI) -> None:
             response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         if limited and response.status_code >= 400 and "cache-control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def install_language(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _language(request: Request, call_next):
+        query = request.query_params.get("lang")
+        request.state.lang = negotiate(query, request.cookies.get(COOKIE), request.headers.get("accept-language"))
+        response = await call_next(request)
+        if query == request.state.lang:
+            response.set_cookie(COOKIE, query, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+
+def install_indexer_wakeup(app: FastAPI) -> None:
+    """After a state-changing request, nudge the indexer so search catches up at once."""
+
+    @app.middleware("http")
+    async def _wake(request: Request, call_next):
+        response = await call_next(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            app.state.indexer.wakeup.set()
         return response

@@ -14,10 +14,10 @@ from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
-from app.i18n import LANGUAGES, translations
-from app.markdown import render_markdown
+from app.core.i18n import LANGUAGES, translations
+from app.core.markdown import render_markdown
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def _environment(lang: str) -> jinja2.Environment:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.models import Example, Submission, User
 
 Rule = Callable[[User, Any], bool]

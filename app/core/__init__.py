@@ -1,0 +1,1 @@
+"""Foundations: settings, database, errors, languages, security, time. Imports nothing else of the app."""

@@ -1,0 +1,1 @@
+"""HTTP glue: dependencies, authentication, templates, rendering, error pages, middleware."""
