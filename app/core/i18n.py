@@ -21,17 +21,33 @@ DEFAULT_LANGUAGE = "sv"
 COOKIE = "lang"
 
 
-@lru_cache
-def translations(lang: str) -> NullTranslations:
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return NullTranslations()
+def catalogue_files(lang: str) -> list[Path]:
+    """A language's .po files: ``messages.po`` first, then one file per feature
+    (``reuse.po``, ``plans.po``, …) so that features add messages without touching the
+    same file. A message id defined in two files is an error (tests/test_i18n.py)."""
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    files = sorted(folder.glob("*.po"), key=lambda f: (f.name != "messages.po", f.name))
+    return files
+
+
+def _compiled(po: Path, lang: str) -> Translations:
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer)
+
+
+@lru_cache
+def translations(lang: str) -> NullTranslations:
+    files = catalogue_files(lang)
+    if not files:
+        return NullTranslations()
+    merged = _compiled(files[0], lang)
+    for po in files[1:]:
+        merged.merge(_compiled(po, lang))
+    return merged
 
 
 def gettext(lang: str, message: str) -> str:
