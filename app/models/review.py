@@ -8,54 +8,23 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Text
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelMetaclass
 
-from app.models.example import MAX_TEXT
+from app.models.content import sqlmodel_namespace
 
 # A submission's life: draft -> submitted -> (changes_requested -> submitted)* -> published,
 # or rejected. Revisions of a published example run the same course.
-SUBMISSION_STATUSES: tuple[str, ...] = ("draft", "submitted", "changes_requested", "published", "rejected")
 EDITABLE_STATUSES: frozenset[str] = frozenset({"draft", "changes_requested"})
 OPEN_STATUSES: frozenset[str] = frozenset({"draft", "submitted", "changes_requested"})
 
 
-class SubmissionContent(SQLModel):
-    """The content fields of an example, every one optional: drafts may be incomplete.
-
-    Completeness and references are checked on submit (automatic criteria and the strict
-    ``ExampleIn``), not on save.
-    """
-
-    title: str = Field(default="", max_length=200)
-    summary: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    background: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    method: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    child_participation: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    results: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    lessons_learned: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    adaptations: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    trade_offs: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-    transferability: str = Field(default="", max_length=MAX_TEXT, sa_type=Text)
-
-    articles: list[int] = Field(default_factory=list, sa_type=JSON)
-    sectors: list[str] = Field(default_factory=list, sa_type=JSON)
-    target_groups: list[str] = Field(default_factory=list, sa_type=JSON)
-    age_groups: list[str] = Field(default_factory=list, sa_type=JSON)
-
-    organisation_name: str = Field(default="", max_length=200)
-    organisation_type: str | None = Field(default=None, max_length=30)
-    # Which county's editors review it. Not a foreign key: a draft may hold anything.
-    county_code: str | None = Field(default=None, max_length=2, index=True)
-    municipality_code: str | None = Field(default=None, max_length=4)
-
-    start_year: int | None = None
-    end_year: int | None = None
-    duration_months: int | None = None
-    effort_hours: int | None = None
-    cost_sek: int | None = None
-
-    contact_name: str | None = Field(default=None, max_length=200)
-    contact_email: str | None = Field(default=None, max_length=254)
-    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+# The content fields of an example, every one optional: drafts may be incomplete.
+# Completeness and references are checked on submit (automatic criteria and the strict
+# ``ExampleIn``), not on save.
+SubmissionContent = SQLModelMetaclass(
+    "SubmissionContent", (SQLModel,),
+    sqlmodel_namespace(draft=True, doc="The content fields of an example, every one optional: drafts may be incomplete."),
+)
 
 
 class Submission(SubmissionContent, table=True):

@@ -18,7 +18,7 @@ from app.models import (
     Submission,
     User,
 )
-from app.models.example import TEXT_FIELDS as MARKDOWN_FIELDS
+from app.models.content import TEXT_FIELDS as MARKDOWN_FIELDS
 from app.models.review import EDITABLE_STATUSES
 from app.services import criteria as criteria_service
 from app.services import reference as reference_service
@@ -62,7 +62,6 @@ def form_context(session: Session, request: Request, user: User, submission: Sub
         "checklist": criteria_service.checklist(session, data=data, lang=lang, refs=refs),
         "judged": criteria_service.list_criteria(session, lang=lang, kind="judged"),
         "ref": reference_service.choices(session, lang=lang),
-        "markdown_fields": MARKDOWN_FIELDS,
         "summary": summary or [],
         "notice": notice,
         "preview": preview or {},

@@ -18,7 +18,7 @@ from app.core.errors import FieldError, InputError, NotFound
 from app.core.i18n import gettext
 from app.core.time import utcnow
 from app.models import Criterion
-from app.models.example import TEXT_FIELDS
+from app.models.content import TEXT_FIELDS
 from app.services.personal_data import find_personal_numbers
 from app.services.reference import ReferenceSets
 

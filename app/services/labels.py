@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.i18n import gettext
+from app.models.content import CONTENT_FIELDS
 
 
 def _l(message: str) -> str:
@@ -20,51 +21,9 @@ def _l(message: str) -> str:
 
 
 # ---- The workflow: fields, statuses, decisions ---------------------------------------
-FIELD_LABELS: dict[str, str] = {
-    "title": _l("Title"),
-    "summary": _l("Summary"),
-    "background": _l("Background"),
-    "method": _l("Method"),
-    "child_participation": _l("Children's participation"),
-    "results": _l("Results"),
-    "lessons_learned": _l("Lessons learned"),
-    "adaptations": _l("Adaptations"),
-    "trade_offs": _l("Trade-offs"),
-    "transferability": _l("Transferability"),
-    "articles": _l("Articles of the Convention"),
-    "sectors": _l("Sectors"),
-    "target_groups": _l("Target groups"),
-    "age_groups": _l("Age groups"),
-    "organisation_name": _l("Organisation"),
-    "organisation_type": _l("Type of organisation"),
-    "county_code": _l("County"),
-    "municipality_code": _l("Municipality"),
-    "start_year": _l("Start year"),
-    "end_year": _l("End year"),
-    "duration_months": _l("Duration (months)"),
-    "effort_hours": _l("Effort (working hours)"),
-    "cost_sek": _l("Cost (SEK)"),
-    "contact_name": _l("Contact person"),
-    "contact_email": _l("Contact email"),
-    "links": _l("Links"),
-}
-
-FIELD_HINTS: dict[str, str] = {
-    "title": _l("5–200 characters. Say what was done, not only the project's name."),
-    "summary": _l("At most 600 characters: what, for whom, and what came of it."),
-    "background": _l("Why the work was needed. Markdown is allowed."),
-    "method": _l("What you did, in what order and with whom. At least 300 characters."),
-    "child_participation": _l("How children's views were gathered and what weight they were given."),
-    "results": _l("What changed, with follow-up where you have it."),
-    "lessons_learned": _l("What you would do the same way, and what differently. At least 150 characters."),
-    "adaptations": _l("What you changed along the way."),
-    "trade_offs": _l("What you weighed against each other, and what you chose."),
-    "transferability": _l("What another municipality needs to repeat it."),
-    "links": _l("Full addresses starting with http:// or https://."),
-    "duration_months": _l("How many months the work ran."),
-    "effort_hours": _l("Roughly how many working hours it took in total."),
-}
-
+# The example's fields: labels and hints come from their one declaration.
+FIELD_LABELS: dict[str, str] = {f.name: f.label for f in CONTENT_FIELDS}
+FIELD_HINTS: dict[str, str] = {f.name: f.hint for f in CONTENT_FIELDS if f.hint}
 
 STATUS_LABELS: dict[str, str] = {
     "draft": _l("Draft"),
@@ -135,15 +94,8 @@ SORT_TITLES: dict[str, str] = {
 }
 
 # The example's text sections, in the fixed order every example page shows them.
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("background", _l("Background")),
-    ("method", _l("What was done")),
-    ("child_participation", _l("How children took part")),
-    ("results", _l("Results")),
-    ("lessons_learned", _l("Lessons learned")),
-    ("adaptations", _l("Adaptations")),
-    ("trade_offs", _l("Trade-offs")),
-    ("transferability", _l("Transferability")),
+SECTIONS: tuple[tuple[str, str], ...] = tuple(
+    (f.name, f.heading or f.label) for f in CONTENT_FIELDS if f.kind == "markdown"
 )
 
 

@@ -8,10 +8,16 @@ stale If-Match).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from pydantic import Field as PField
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, func, select
 
@@ -25,7 +31,12 @@ from app.core.errors import (
 )
 from app.core.time import utcnow
 from app.models import Event, Example, ExampleIn, Notification, Submission, User
-from app.models.example import CONTRACT_FIELDS, MAX_TEXT
+from app.models.content import (
+    CONTRACT_FIELDS,
+    FIELDS_BY_NAME,
+    INT_FIELDS,
+    pydantic_fields,
+)
 from app.models.review import EDITABLE_STATUSES, OPEN_STATUSES
 from app.services import criteria as criteria_service
 from app.services.notifications import county_reviewers, notify
@@ -57,55 +68,21 @@ class NotReady(AppError):
         )
 
 
-class LinkDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    title: str = PField(default="", max_length=200)
-    url: str = PField(default="", max_length=2000)
-
-
-Text = Annotated[str, PField(max_length=MAX_TEXT)]
-
-
-class SubmissionIn(BaseModel):
+class _DraftRules(BaseModel):
     """Draft content: every field optional, types and lengths checked, nothing else."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    title: str = PField(default="", max_length=200)
-    summary: Text = ""
-    background: Text = ""
-    method: Text = ""
-    child_participation: Text = ""
-    results: Text = ""
-    lessons_learned: Text = ""
-    adaptations: Text = ""
-    trade_offs: Text = ""
-    transferability: Text = ""
-    articles: list[int] = PField(default_factory=list, max_length=54)
-    sectors: list[Annotated[str, PField(max_length=60)]] = PField(default_factory=list, max_length=20)
-    target_groups: list[Annotated[str, PField(max_length=60)]] = PField(default_factory=list, max_length=30)
-    age_groups: list[Annotated[str, PField(max_length=10)]] = PField(default_factory=list, max_length=4)
-    organisation_name: str = PField(default="", max_length=200)
-    organisation_type: str | None = PField(default=None, max_length=30)
-    county_code: str | None = PField(default=None, max_length=2)
-    municipality_code: str | None = PField(default=None, max_length=4)
-    start_year: int | None = None
-    end_year: int | None = None
-    duration_months: int | None = None
-    effort_hours: int | None = None
-    cost_sek: int | None = PField(default=None, ge=-(2**62), le=2**62)
-    contact_name: str | None = PField(default=None, max_length=200)
-    contact_email: str | None = PField(default=None, max_length=254)
-    links: list[LinkDraft] = PField(default_factory=list, max_length=20)
-
-    @field_validator("start_year", "end_year", "duration_months", "effort_hours")
+    @field_validator(*INT_FIELDS, check_fields=False)
     @classmethod
-    def _fits_column(cls, value: int | None) -> int | None:
-        if value is not None and not -(2**31) < value < 2**31:
+    def _fits_column(cls, value: int | None, info: ValidationInfo) -> int | None:
+        bound = FIELDS_BY_NAME[info.field_name].draft_int_bound
+        if value is not None and not -bound < value < bound:
             raise ValueError("number too large")
         return value
 
-    @field_validator("organisation_type", "county_code", "municipality_code", "contact_name", "contact_email", mode="before")
+    @field_validator("organisation_type", "county_code", "municipality_code", "contact_name", "contact_email",
+                     mode="before", check_fields=False)
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -116,6 +93,10 @@ class SubmissionIn(BaseModel):
         for name in ("sectors", "target_groups", "age_groups"):
             data[name] = list(dict.fromkeys(data[name]))
         return {name: data[name] for name in CONTRACT_FIELDS}
+
+
+SubmissionIn = create_model("SubmissionIn", __base__=_DraftRules, __module__=__name__, **pydantic_fields("draft"))
+SubmissionIn.__doc__ = _DraftRules.__doc__
 
 
 def parse_submission_in(data: Any) -> SubmissionIn:

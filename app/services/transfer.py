@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.core.errors import AppError, FieldError, InputError
 from app.models import Example, ExampleIn
-from app.models.example import CONTRACT_FIELDS, TEXT_FIELDS
+from app.models.content import CONTRACT_FIELDS, FIELDS_BY_NAME, INT_FIELDS
 from app.services.examples import (
     existing_slugs,
     iter_published,
@@ -31,7 +31,7 @@ from app.services.validation import validate_example
 
 Format = Literal["jsonl", "csv"]
 EXPORT_FIELDS: tuple[str, ...] = ("id", "slug", *CONTRACT_FIELDS)
-INT_FIELDS = {"id", "start_year", "end_year", "duration_months", "effort_hours", "cost_sek"}
+INT_COLUMNS = {"id", *INT_FIELDS}
 LIST_SEP = ";"
 
 
@@ -84,7 +84,8 @@ def parse_jsonl(lines: Iterable[str]) -> Iterator[ParsedRow]:
 
 def _csv_value(name: str, value: str, line: int, errors: list[LineError]) -> Any:
     value = value.strip()
-    if name in ("articles", "sectors", "target_groups", "age_groups"):
+    spec = FIELDS_BY_NAME.get(name)
+    if spec is not None and spec.kind in ("articles", "codes"):
         items = [v.strip() for v in value.split(LIST_SEP) if v.strip()]
         if name != "articles":
             return items
@@ -95,7 +96,7 @@ def _csv_value(name: str, value: str, line: int, errors: list[LineError]) -> Any
             except ValueError:
                 errors.append(LineError(line, name, f"'{item}' is not an article number"))
         return numbers
-    if name == "links":
+    if spec is not None and spec.kind == "links":
         links = []
         for item in (v for v in value.split(LIST_SEP) if v.strip()):
             title, sep, url = item.partition("|")
@@ -104,7 +105,7 @@ def _csv_value(name: str, value: str, line: int, errors: list[LineError]) -> Any
                 continue
             links.append({"title": title.strip(), "url": url.strip()})
         return links
-    if name in INT_FIELDS:
+    if name in INT_COLUMNS:
         if value == "":
             return None
         try:
@@ -112,7 +113,7 @@ def _csv_value(name: str, value: str, line: int, errors: list[LineError]) -> Any
         except ValueError:
             errors.append(LineError(line, name, f"'{value}' is not a whole number"))
             return None
-    if value == "" and name not in ("title", "summary", *TEXT_FIELDS):
+    if value == "" and not (spec is not None and spec.is_text):
         return None
     return value
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.core.errors import NotFound
 from app.models import Event, ExampleVersion
-from app.models.example import CONTRACT_FIELDS
+from app.models.content import CONTENT_FIELDS
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
@@ -101,21 +101,20 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[FieldDiff]:
     """The fields that differ, in contract order."""
     changes: list[FieldDiff] = []
-    for name in CONTRACT_FIELDS:
+    for spec in CONTENT_FIELDS:
+        name = spec.name
         a, b = old.get(name), new.get(name)
         if a == b:
             continue
-        if isinstance(a, str) or isinstance(b, str):
-            if (isinstance(a, str) or a is None) and (isinstance(b, str) or b is None):
-                changes.append(FieldDiff(name, "text", segments=word_diff(a or "", b or "")))
-                continue
-        if isinstance(a, list) or isinstance(b, list):
+        if spec.diff_kind == "text":
+            changes.append(FieldDiff(name, "text", segments=word_diff(a or "", b or "")))
+        elif spec.diff_kind == "list":
             a_list, b_list = a or [], b or []
             changes.append(FieldDiff(
                 name, "list",
                 removed=[x for x in a_list if x not in b_list],
                 added=[x for x in b_list if x not in a_list],
             ))
-            continue
-        changes.append(FieldDiff(name, "value", old=a, new=b))
+        else:
+            changes.append(FieldDiff(name, "value", old=a, new=b))
     return changes

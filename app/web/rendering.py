@@ -18,6 +18,7 @@ from app.core.errors import AppError
 from app.core.i18n import gettext
 from app.core.time import as_utc, utcnow
 from app.models import User
+from app.models.content import CONTRACT_FIELDS, TEXT_FIELDS
 from app.models.vocabulary import ROLES
 from app.services.labels import (
     ACTION_LABELS,
@@ -138,6 +139,8 @@ def install_template_globals() -> None:
     """The helpers every workflow template may call."""
     add_global("csrf_token", csrf_token)
     add_global("allowed", allowed)
+    add_global("content_fields", CONTRACT_FIELDS)
+    add_global("markdown_fields", TEXT_FIELDS)
     add_global("field_label", _label(FIELD_LABELS))
     add_global("field_hint", lambda name, lang="sv": gettext(lang, FIELD_HINTS[name]) if name in FIELD_HINTS else "")
     add_global("status_label", _label(STATUS_LABELS))
