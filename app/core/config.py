@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "changethis"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -42,12 +43,15 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.ENV != "development":
-            if not self.SECRET_KEY or self.SECRET_KEY == DEFAULT_SECRET:
+            # Two rules: never the development default (nor a value built from it, such as
+            # a padded placeholder), and never short.
+            if not self.SECRET_KEY or DEFAULT_SECRET in self.SECRET_KEY.casefold():
                 raise ValueError(
-                    "BARNRATT_SECRET_KEY must be set to a long random value outside development"
+                    "BARNRATT_SECRET_KEY must be set to a long random value outside development, "
+                    "not the development default"
                 )
-            if len(self.SECRET_KEY) < 32:
-                raise ValueError("BARNRATT_SECRET_KEY must be at least 32 characters")
+            if len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
+                raise ValueError(f"BARNRATT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         if self.SEARCH_BACKEND == "meilisearch" and not self.MEILI_URL:
             raise ValueError("BARNRATT_MEILI_URL is required when BARNRATT_SEARCH_BACKEND=meilisearch")
         return self

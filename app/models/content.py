@@ -89,6 +89,7 @@ class ContentField:
     pattern: str | None = None
     draft_int_bound: int = 2**31  # a draft's whole numbers must fit the column
     foreign_key: str | None = None
+    in_summary: bool = False  # part of a search result's summary of the example
     index: bool = False  # indexed in the published example's table
     draft_index: bool = False  # indexed in the draft's table
 
@@ -199,9 +200,9 @@ def _markdown(name: str, label: str, hint: str, heading: str = "") -> ContentFie
 
 CONTENT_FIELDS: tuple[ContentField, ...] = (
     ContentField("title", "line", _l("Title"), _l("5–200 characters. Say what was done, not only the project's name."),
-                 _l("Write a title of 5–200 characters."), required=True, min_length=5, max_length=200),
+                 _l("Write a title of 5–200 characters."), required=True, min_length=5, max_length=200, in_summary=True),
     ContentField("summary", "text", _l("Summary"), _l("At most 600 characters: what, for whom, and what came of it."),
-                 _l("The summary may be at most 600 characters."), max_length=600),
+                 _l("The summary may be at most 600 characters."), max_length=600, in_summary=True),
     _markdown("background", _l("Background"), _l("Why the work was needed. Markdown is allowed.")),
     _markdown("method", _l("Method"), _l("What you did, in what order and with whom. At least 300 characters."),
               _l("What was done")),
@@ -214,35 +215,35 @@ CONTENT_FIELDS: tuple[ContentField, ...] = (
     _markdown("trade_offs", _l("Trade-offs"), _l("What you weighed against each other, and what you chose.")),
     _markdown("transferability", _l("Transferability"), _l("What another municipality needs to repeat it.")),
     ContentField("articles", "articles", _l("Articles of the Convention"), form_error=_l("Choose at least one article."),
-                 min_length=1, max_length=54, ge=1, le=54),
+                 min_length=1, max_length=54, ge=1, le=54, in_summary=True),
     ContentField("sectors", "codes", _l("Sectors"), form_error=_l("Choose at least one sector."),
-                 min_length=1, max_length=12, draft_max_length=20, item_max_length=60),
+                 min_length=1, max_length=12, draft_max_length=20, item_max_length=60, in_summary=True),
     ContentField("target_groups", "codes", _l("Target groups"), form_error=_l("Choose among the listed target groups."),
-                 max_length=20, draft_max_length=30, item_max_length=60),
+                 max_length=20, draft_max_length=30, item_max_length=60, in_summary=True),
     ContentField("age_groups", "codes", _l("Age groups"), form_error=_l("Choose among the listed age groups."),
-                 max_length=4, item_max_length=10),
+                 max_length=4, item_max_length=10, in_summary=True),
     ContentField("organisation_name", "line", _l("Organisation"),
                  form_error=_l("Give the name of the organisation (at least 2 characters)."),
-                 required=True, min_length=2, max_length=200),
+                 required=True, min_length=2, max_length=200, in_summary=True),
     ContentField("organisation_type", "choice", _l("Type of organisation"),
-                 form_error=_l("Choose the type of organisation."), required=True, max_length=30),
+                 form_error=_l("Choose the type of organisation."), required=True, max_length=30, in_summary=True),
     # In a draft, county_code says which county's editors review it; not a foreign key
     # there, since a draft may hold anything.
     ContentField("county_code", "code", _l("County"), form_error=_l("Choose the county."), required=True,
-                 max_length=2, pattern=r"^\d{2}$", foreign_key="county.code", index=True, draft_index=True),
+                 max_length=2, pattern=r"^\d{2}$", foreign_key="county.code", index=True, draft_index=True, in_summary=True),
     ContentField("municipality_code", "code", _l("Municipality"),
                  form_error=_l("Choose a municipality in the chosen county."), nullable=True,
-                 max_length=4, pattern=r"^\d{4}$", foreign_key="municipality.code", index=True),
+                 max_length=4, pattern=r"^\d{4}$", foreign_key="municipality.code", index=True, in_summary=True),
     ContentField("start_year", "int", _l("Start year"), form_error=_l("Give a year between 1990 and 2100."),
-                 nullable=True, ge=1990, le=2100),
+                 nullable=True, ge=1990, le=2100, in_summary=True),
     ContentField("end_year", "int", _l("End year"),
                  form_error=_l("Give a year between 1990 and 2100, not before the start year."),
-                 nullable=True, ge=1990, le=2100),
+                 nullable=True, ge=1990, le=2100, in_summary=True),
     ContentField("duration_months", "int", _l("Duration (months)"), _l("How many months the work ran."),
-                 _l("Give the number of months (0–600)."), nullable=True, ge=0, le=600),
+                 _l("Give the number of months (0–600)."), nullable=True, ge=0, le=600, in_summary=True),
     ContentField("effort_hours", "int", _l("Effort (working hours)"),
                  _l("Roughly how many working hours it took in total."),
-                 _l("Give the number of hours (0–10,000,000)."), nullable=True, ge=0, le=10_000_000),
+                 _l("Give the number of hours (0–10,000,000)."), nullable=True, ge=0, le=10_000_000, in_summary=True),
     ContentField("cost_sek", "int", _l("Cost (SEK)"), form_error=_l("Give the cost in whole kronor."),
                  nullable=True, ge=0, le=10_000_000_000, draft_int_bound=2**62),
     ContentField("contact_name", "line", _l("Contact person"), form_error=_l("At most 200 characters."),
@@ -259,7 +260,8 @@ CONTRACT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS)
 # Free-text sections written in Markdown, in the order every page shows them.
 TEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.kind == "markdown")
 INT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.kind == "int")
-LIST_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.is_list)
+# What a search result carries of each example (the rest is on the example's own page).
+SUMMARY_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.in_summary)
 
 
 def sqlmodel_namespace(*, draft: bool, doc: str) -> dict[str, Any]:

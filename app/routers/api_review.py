@@ -146,8 +146,8 @@ def put_submission(request: Request, response: Response, session: SessionDep, us
 
 
 @router.delete("/submissions/{submission_id}", status_code=204)
-def delete_submission(session: SessionDep, submission: Deletable) -> Response:
-    submissions_service.delete_draft(session, submission=submission)
+def delete_submission(session: SessionDep, user: CurrentUser, submission: Deletable) -> Response:
+    submissions_service.delete_draft(session, submission=submission, user=user)
     return Response(status_code=204)
 
 

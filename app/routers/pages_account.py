@@ -170,7 +170,7 @@ def revoke_token(session: SessionDep, user: PageUser, token_id: int):
 def inbox(request: Request, session: SessionDep, user: PageUser):
     notes = notifications_service.inbox(session, user=user)
     lang = lang_of(request)
-    items = [(n, notifications_service.text_of(n, lang), notifications_service.link_of(n, user)) for n in notes]
+    items = [(n, notifications_service.text_of(n, lang), notifications_service.link_of(n)) for n in notes]
     return page(request, "account/inbox.html", {"items": items}, user=user)
 
 

@@ -122,7 +122,7 @@ def update_criterion(session: SessionDep, user: PageUser, key: str,
                      title_sv: Annotated[str, Form()] = "", title_en: Annotated[str, Form()] = "",
                      guidance_sv: Annotated[str, Form()] = "", guidance_en: Annotated[str, Form()] = ""):
     authorize("admin.criteria", user)
-    criteria_service.update_criterion(session, key=key, title_sv=title_sv, title_en=title_en,
+    criteria_service.update_criterion(session, user=user, key=key, title_sv=title_sv, title_en=title_en,
                                       guidance_sv=guidance_sv, guidance_en=guidance_en)
     return redirect(f"/admin/kriterier?done={key}#criterion-{key}")
 
@@ -143,5 +143,5 @@ def taxonomies_page(request: Request, session: SessionDep, user: PageUser, done:
 def update_label(session: SessionDep, user: PageUser, kind: str, key: str,
                  label_sv: Annotated[str, Form()] = "", label_en: Annotated[str, Form()] = ""):
     authorize("admin.taxonomies", user)
-    queued = admin_service.update_label(session, kind=kind, key=key, label_sv=label_sv, label_en=label_en)
+    queued = admin_service.update_label(session, user=user, kind=kind, key=key, label_sv=label_sv, label_en=label_en)
     return redirect(f"/admin/taxonomier?done={kind}-{key}&queued={queued}#{kind}-{key}")

@@ -79,7 +79,7 @@ async def decide(request: Request, session: SessionDep, settings: SettingsDep, u
                               lang=lang_of(request),
                               expected_version=int(version) if isinstance(version, str) and version.isdigit() else None)
     except InputError as exc:
-        errors = [(_anchor(e.field), _message(e.field, e.message, lang_of(request))) for e in exc.fields]
+        errors = [(_anchor(e.field), _message(e.field, e.message)) for e in exc.fields]
         ctx = _review_context(session, request, user, submission, form=dict(form), errors=errors)
         return page(request, "review/review.html", ctx, user=user, status_code=422)
     return redirect(f"/granska?done={submission.status}&id={submission.id}")
@@ -93,7 +93,7 @@ def _anchor(field: str) -> str:
     return "checklist"
 
 
-def _message(field: str, message: str, lang: str) -> str:
+def _message(field: str, message: str) -> str:
     if field.startswith("criteria."):
         key = field.split(".", 1)[1]
         return f"{key}: {message}"

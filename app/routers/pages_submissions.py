@@ -48,7 +48,7 @@ router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], 
 
 
 
-def form_context(session: Session, request: Request, user: User, submission: Submission, data: dict[str, Any], *,
+def form_context(session: Session, request: Request, submission: Submission, data: dict[str, Any], *,
                  problems: dict[str, str] | None = None, complete: bool = False,
                  summary: list[tuple[str, str]] | None = None, notice: str | None = None,
                  preview: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -122,7 +122,7 @@ def submission_page(request: Request, session: SessionDep, user: PageUser, submi
                     done: str | None = None):
     if _is_form_editable(user, submission):
         notice = "submitted" if done == "submitted" else ("saved" if done == "saved" else None)
-        ctx = form_context(session, request, user, submission, submissions_service.content_of(submission), notice=notice)
+        ctx = form_context(session, request, submission, submissions_service.content_of(submission), notice=notice)
         ctx["history"] = submissions_service.history(session, submission=submission)
         ctx["decision"] = review_service.latest_decision(session, submission_id=submission.id)
         return page(request, "review/form.html", ctx, user=user)
@@ -183,12 +183,12 @@ def _save_and_render(request, session, user, submission, data, problems, version
         _save(session, user, submission, data, version)
     except InputError as exc:
         problems = {**problems, **_length_problems(exc, lang)}
-        ctx = form_context(session, request, user, submission, data, problems=problems,
+        ctx = form_context(session, request, submission, data, problems=problems,
                            summary=[(k, v) for k, v in problems.items()])
         return page(request, "review/form.html", ctx, user=user, status_code=422)
     except PreconditionFailed:
         session.refresh(submission)
-        ctx = form_context(session, request, user, submission, data, problems=problems, notice="stale")
+        ctx = form_context(session, request, submission, data, problems=problems, notice="stale")
         return page(request, "review/form.html", ctx, user=user, status_code=409)
     return redirect(f"/bidrag/{submission.id}?done={after}")
 
@@ -209,7 +209,7 @@ async def autosave(request: Request, session: SessionDep, user: PageUser, submis
         saved = False
     except PreconditionFailed:
         return Response(status_code=409, headers={"HX-Reswap": "none"})
-    ctx = form_context(session, request, user, submission, data, problems=problems)
+    ctx = form_context(session, request, submission, data, problems=problems)
     ctx["saved"] = saved
     return page(request, "review/autosave.html", ctx, user=user)
 
@@ -232,7 +232,7 @@ async def preview(request: Request, session: SessionDep, user: PageUser, submiss
     except (InputError, PreconditionFailed):
         pass
     session.refresh(submission)
-    ctx = form_context(session, request, user, submission, data, problems=problems,
+    ctx = form_context(session, request, submission, data, problems=problems,
                        preview={"name": name, "html": html})
     return page(request, "review/form.html", ctx, user=user)
 
@@ -254,7 +254,7 @@ async def submit(request: Request, session: SessionDep, settings: SettingsDep, u
         submissions_service.submit(session, submission=submission, user=user, settings=settings, lang=lang)
     except submissions_service.NotReady:
         data = submissions_service.content_of(submission)
-        ctx = form_context(session, request, user, submission, data, problems=problems, complete=True)
+        ctx = form_context(session, request, submission, data, problems=problems, complete=True)
         summary = [(anchor(i["field"]), f'{i["title"]}: {i["message"]}') for i in ctx["checklist"]["items"] if not i["passed"]]
         # A field already named by a failed criterion is not listed twice.
         named = {target for target, _message in summary}
@@ -281,7 +281,7 @@ def _field_label(name: str, lang: str) -> str:
 
 @router.post("/bidrag/{submission_id}/radera")
 def delete_draft(session: SessionDep, user: PageUser, submission: DeleteSubmission):
-    submissions_service.delete_draft(session, submission=submission)
+    submissions_service.delete_draft(session, submission=submission, user=user)
     return redirect("/mina-exempel?done=deleted")
 
 

@@ -10,6 +10,7 @@ from app.core.errors import Conflict, FieldError, InputError, NotFound
 from app.models import Article, County, Example, Sector, TargetGroup, User
 from app.services.auth import end_all_sessions
 from app.services.outbox import enqueue
+from app.services.policy import authorize
 
 TAXONOMIES = {"sectors": (Sector, "sectors"), "target-groups": (TargetGroup, "target_groups"),
               "articles": (Article, "articles")}
@@ -17,6 +18,7 @@ TAXONOMIES = {"sectors": (Sector, "sectors"), "target-groups": (TargetGroup, "ta
 
 def update_user(session: Session, *, admin: User, user: User, name: str, role: str, county_code: str | None,
                 organisation_name: str | None, is_active: bool) -> User:
+    authorize("admin.users", admin)
     errors: list[FieldError] = []
     if role not in ("contributor", "editor", "admin"):
         errors.append(FieldError("role", "unknown role"))
@@ -44,9 +46,10 @@ def update_user(session: Session, *, admin: User, user: User, name: str, role: s
     return user
 
 
-def update_label(session: Session, *, kind: str, key: str, label_sv: str, label_en: str) -> int:
+def update_label(session: Session, *, user: User, kind: str, key: str, label_sv: str, label_en: str) -> int:
     """Change a tag's labels; returns how many published examples were queued for
     re-indexing."""
+    authorize("admin.taxonomies", user)
     if kind not in TAXONOMIES:
         raise NotFound("Taxonomin finns inte")
     model, field = TAXONOMIES[kind]

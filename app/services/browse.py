@@ -21,6 +21,7 @@ from app.core.errors import AppError
 from app.core.i18n import gettext
 from app.core.time import as_utc
 from app.models import Example
+from app.models.content import SUMMARY_FIELDS
 from app.services.labels import FACET_TITLES, RANGE_TITLES, _l
 from app.services.search_params import SearchParams
 from app.services.serializers import permalink
@@ -28,11 +29,7 @@ from app.services.taxonomy import Taxonomy
 from search import FACET_NAMES, SearchBackend, SearchError, SearchResult
 from search.query import MAX_PAGE
 
-ITEM_FIELDS: tuple[str, ...] = (
-    "title", "summary", "articles", "sectors", "target_groups", "age_groups", "county_code",
-    "municipality_code", "organisation_name", "organisation_type", "start_year", "end_year",
-    "duration_months", "effort_hours",
-)
+ITEM_FIELDS: tuple[str, ...] = SUMMARY_FIELDS
 
 
 class SearchUnavailableError(AppError):
@@ -210,7 +207,7 @@ def search_examples(
         chips=active_chips(params, taxonomy, lang, path),
     )
     if suggest and result.total == 0:
-        add_suggestions(page, session, backend, taxonomy, lang=lang, base_url=base_url, path=path)
+        add_suggestions(page, session, backend, lang=lang, base_url=base_url, path=path)
     return page
 
 
@@ -218,7 +215,7 @@ def _count(backend: SearchBackend, params: SearchParams) -> int:
     return run_engine(backend, params.to_query(facets=[], page=1, per_page=1)).total
 
 
-def add_suggestions(page: SearchPage, session: Session, backend: SearchBackend, taxonomy: Taxonomy, *,
+def add_suggestions(page: SearchPage, session: Session, backend: SearchBackend, *,
                     lang: str, base_url: str, path: str = "/") -> None:
     """Nothing matched: offer to drop filters (with the number of results each gives) and
     show the nearest matches (the same words without filters, or single words)."""

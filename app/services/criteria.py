@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 from app.core.errors import FieldError, InputError, NotFound
 from app.core.i18n import gettext
 from app.core.time import utcnow
-from app.models import Criterion
+from app.models import Criterion, User
 from app.models.content import TEXT_FIELDS
 from app.services.personal_data import find_personal_numbers
+from app.services.policy import authorize
 from app.services.reference import ReferenceSets
 
 
@@ -197,8 +198,9 @@ def criteria_by_key(session: Session, *, lang: str = "sv") -> dict[str, Criterio
 
 
 def update_criterion(
-    session: Session, *, key: str, title_sv: str, title_en: str, guidance_sv: str, guidance_en: str
+    session: Session, *, user: User, key: str, title_sv: str, title_en: str, guidance_sv: str, guidance_en: str
 ) -> Criterion:
+    authorize("admin.criteria", user)
     row = session.get(Criterion, key)
     if row is None:
         raise NotFound("Kriteriet finns inte")

@@ -33,7 +33,7 @@ def text_of(note: Notification, lang: str) -> str:
     return gettext(lang, template) % {"actor": note.actor_label, "title": note.subject_title or "–"}
 
 
-def link_of(note: Notification, user: User) -> str:
+def link_of(note: Notification) -> str:
     if note.kind == "submitted" and note.submission_id:
         return f"/granska/{note.submission_id}"
     if note.submission_id:
@@ -64,7 +64,7 @@ def notify(
         )
         session.add(note)
         notes.append(note)
-        link = settings.BASE_URL.rstrip("/") + link_of(note, user)
+        link = settings.BASE_URL.rstrip("/") + link_of(note)
         sv, en = text_of(note, "sv"), text_of(note, "en")
         queue_mail(
             session, settings=settings, to=user.email, subject=f"Barnrättsbanken: {sv}",

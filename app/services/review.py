@@ -38,6 +38,7 @@ from app.services import criteria as criteria_service
 from app.services.examples import make_slug, publish_new
 from app.services.notifications import author_of, notify
 from app.services.outbox import enqueue
+from app.services.policy import allowed, authorize
 from app.services.reference import ReferenceSets
 from app.services.submissions import (
     PreconditionFailed,
@@ -128,6 +129,7 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
     """Record a decision on a submitted submission. Exactly one of two simultaneous
     decisions wins: the status change is a conditional UPDATE on (id, status, version)
     and is the transaction's first write; the loser gets 409."""
+    authorize("submission.decide", reviewer, submission)
     if submission.status != "submitted":
         raise Conflict(f"Bidraget har status {submission.status} och väntar inte på beslut", code="invalid_transition")
     if expected_version is not None and expected_version != submission.version:
@@ -135,7 +137,7 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
     errors = _check_judgements(data)
     refs = ReferenceSets.load(session)
     content = content_of(submission)
-    automatic, field_errors = readiness(session, content=content, refs=refs, lang=lang)
+    automatic, field_errors = readiness(session, content=content, refs=refs)
     if data.decision == "approve":
         errors = readiness_errors(automatic, field_errors, lang=lang) + errors
     if errors:
@@ -218,6 +220,7 @@ def _publish_revision(session: Session, *, submission: Submission, reviewer: Use
 
 def withdraw(session: Session, *, example: Example, user: User, reason: str, settings: Settings) -> Example:
     """Take a published example off the site (status withdrawn); its history is kept."""
+    authorize("example.withdraw", user, example)
     reason = (reason or "").strip()
     if not reason:
         raise InputError([FieldError("reason", "a reason is required")])
@@ -253,6 +256,7 @@ def withdraw(session: Session, *, example: Example, user: User, reason: str, set
 
 
 def add_comment(session: Session, *, submission: Submission, user: User, text: str, settings: Settings) -> Event:
+    authorize("submission.comment", user, submission)
     text = (text or "").strip()
     if not text:
         raise InputError([FieldError("comment", "must not be empty")])
@@ -269,7 +273,6 @@ def add_comment(session: Session, *, submission: Submission, user: User, text: s
 
 def queue(session: Session, *, user: User) -> list[Submission]:
     """Submissions waiting for a decision that the caller may decide on, oldest first."""
-    from app.services.policy import allowed
 
     query = select(Submission).where(Submission.status == "submitted")
     if user.role != "admin":

@@ -40,6 +40,7 @@ from app.models.content import (
 from app.models.review import EDITABLE_STATUSES, OPEN_STATUSES
 from app.services import criteria as criteria_service
 from app.services.notifications import county_reviewers, notify
+from app.services.policy import allowed, authorize
 from app.services.reference import ReferenceSets
 from app.services.validation import validate_example
 
@@ -132,7 +133,7 @@ def record(session: Session, *, submission: Submission, actor: User | None, acti
 
 # ---- Readiness (automatic criteria + the strict contract) -----------------------------
 
-def readiness(session: Session, *, content: dict[str, Any], refs: ReferenceSets | None = None, lang: str = "sv"
+def readiness(session: Session, *, content: dict[str, Any], refs: ReferenceSets | None = None
               ) -> tuple[list[criteria_service.CheckResult], list[FieldError]]:
     """The automatic criteria results and the fields the strict contract refuses."""
     refs = refs or ReferenceSets.load(session)
@@ -151,7 +152,7 @@ def readiness_errors(checks, field_errors, *, lang: str) -> list[FieldError]:
 
 def require_ready(session: Session, *, content: dict[str, Any], lang: str = "sv") -> ExampleIn:
     refs = ReferenceSets.load(session)
-    checks, field_errors = readiness(session, content=content, refs=refs, lang=lang)
+    checks, field_errors = readiness(session, content=content, refs=refs)
     failed = criteria_service.failed(checks)
     if failed or field_errors:
         raise NotReady(readiness_errors(checks, field_errors, lang=lang), criteria_failed=bool(failed))
@@ -161,6 +162,7 @@ def require_ready(session: Session, *, content: dict[str, Any], lang: str = "sv"
 # ---- Writes ------------------------------------------------------------------------------
 
 def create(session: Session, *, user: User, data: SubmissionIn) -> Submission:
+    authorize("submission.create", user)
     now = utcnow()
     content = data.content()
     if not content["organisation_name"] and user.organisation_name:
@@ -199,6 +201,7 @@ def _conditional(session: Session, submission: Submission, *, statuses, expected
 def update_content(session: Session, *, submission: Submission, user: User, data: SubmissionIn,
                    expected_version: int | None) -> Submission:
     """Replace a draft's content (PUT semantics). ``expected_version`` is the If-Match."""
+    authorize("submission.edit", user, submission)
     if expected_version is None:
         raise PreconditionRequired()
     if submission.status not in EDITABLE_STATUSES:
@@ -218,6 +221,7 @@ def submit(session: Session, *, submission: Submission, user: User, settings: Se
            expected_version: int | None = None) -> Submission:
     """draft/changes_requested -> submitted when every automatic criterion passes and the
     content meets the contract; otherwise 422 naming each failure, status unchanged."""
+    authorize("submission.submit", user, submission)
     if submission.status not in EDITABLE_STATUSES:
         raise Conflict(f"Ett bidrag med status {submission.status} kan inte skickas in", code="invalid_transition")
     if expected_version is not None and expected_version != submission.version:
@@ -236,7 +240,8 @@ def submit(session: Session, *, submission: Submission, user: User, settings: Se
     return submission
 
 
-def delete_draft(session: Session, *, submission: Submission) -> None:
+def delete_draft(session: Session, *, submission: Submission, user: User) -> None:
+    authorize("submission.delete", user, submission)
     if submission.status != "draft":
         raise Conflict("Bara utkast kan raderas", code="not_a_draft")
     session.execute(delete(Event).where(Event.submission_id == submission.id, Event.example_id.is_(None)))  # type: ignore[union-attr]
@@ -257,6 +262,7 @@ def open_revision(session: Session, *, example_id: int) -> Submission | None:
 def start_revision(session: Session, *, example: Example, user: User) -> Submission:
     """A new draft linked to a published example, holding its current content. The public
     version stays as it is until the revision is approved. One open revision at a time."""
+    authorize("example.revise", user, example)
     if example.status != "published":
         raise Conflict("Bara publicerade exempel kan revideras", code="not_published")
     existing = open_revision(session, example_id=example.id)
@@ -296,7 +302,6 @@ def create_imported(session: Session, *, example: ExampleIn, settings: Settings,
 
 def mine(session: Session, *, user: User) -> list[Submission]:
     """The caller's own submissions and those of their organisation, newest first."""
-    from app.services.policy import allowed
 
     condition = Submission.author_id == user.id
     if user.organisation_name:

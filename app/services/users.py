@@ -23,6 +23,7 @@ from app.core.security import hash_password, new_api_token, token_digest
 from app.core.time import utcnow
 from app.models import ApiToken, County, User
 from app.models.user import Role
+from app.services.policy import authorize
 
 MIN_PASSWORD = 12
 
@@ -77,6 +78,7 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 
 def create_token(session: Session, *, user: User, label: str = "") -> tuple[ApiToken, str]:
     """Create a token; the secret is returned once and never stored."""
+    authorize("account.tokens", user)
     secret = new_api_token()
     token = ApiToken(
         user_id=user.id,

@@ -105,14 +105,15 @@ def test_stored_criteria_have_the_stable_keys_in_both_languages(session):
     assert [c.key for c in list_criteria(session, kind="judged")] == list(JUDGED_KEYS)
 
 
-def test_admin_edits_titles_and_guidance_but_not_keys(session):
-    update_criterion(session, key="participation", title_sv="Delaktighet", title_en="Participation",
+def test_admin_edits_titles_and_guidance_but_not_keys(session, cast):
+    admin = cast.admin.user
+    update_criterion(session, user=admin, key="participation", title_sv="Delaktighet", title_en="Participation",
                      guidance_sv="Ny vägledning", guidance_en="New guidance")
     c = {c.key: c for c in list_criteria(session, lang="en")}["participation"]
     assert (c.title, c.guidance) == ("Participation", "New guidance")
     from app.core.errors import InputError, NotFound
 
     with pytest.raises(InputError):
-        update_criterion(session, key="participation", title_sv="", title_en="x", guidance_sv="", guidance_en="")
+        update_criterion(session, user=admin, key="participation", title_sv="", title_en="x", guidance_sv="", guidance_en="")
     with pytest.raises(NotFound):
-        update_criterion(session, key="nope", title_sv="a", title_en="b", guidance_sv="", guidance_en="")
+        update_criterion(session, user=admin, key="nope", title_sv="a", title_en="b", guidance_sv="", guidance_en="")
