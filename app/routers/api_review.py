@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request, Response
+from fastapi import APIRouter, Body, Header, Request, Response
 from sqlmodel import Session
 
-from app.core.errors import NotFound
 from app.core.time import as_utc
-from app.models import Example, Submission, User
+from app.models import Submission, User
 from app.services import criteria as criteria_service
 from app.services import notifications as notifications_service
 from app.services import review as review_service
@@ -20,6 +19,16 @@ from app.services.policy import authorize
 from app.services.reference import ReferenceSets
 from app.web.auth import CommitFirst, CsrfApi, CurrentUser
 from app.web.deps import SessionDep, SettingsDep
+from app.web.permissions import (
+    Commentable,
+    Decidable,
+    Deletable,
+    Editable,
+    Revisable,
+    Submittable,
+    Viewable,
+    Withdrawable,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, CommitFirst])
 
@@ -70,36 +79,6 @@ def parse_if_match(value: str | None) -> int | None:
     return int(value) if value.isdigit() else -1
 
 
-def submission_dependency(action: str):
-    def dependency(submission_id: int, user: CurrentUser, session: SessionDep) -> Submission:
-        submission = session.get(Submission, submission_id)
-        if submission is None:
-            raise NotFound("Bidraget finns inte")
-        authorize(action, user, submission)
-        return submission
-
-    return Depends(dependency)
-
-
-def example_dependency(action: str):
-    def dependency(example_id: int, user: CurrentUser, session: SessionDep) -> Example:
-        example = session.get(Example, example_id)
-        if example is None:
-            raise NotFound("Exemplet finns inte")
-        authorize(action, user, example)
-        return example
-
-    return Depends(dependency)
-
-
-Viewable = Annotated[Submission, submission_dependency("submission.view")]
-Editable = Annotated[Submission, submission_dependency("submission.edit")]
-Submittable = Annotated[Submission, submission_dependency("submission.submit")]
-Deletable = Annotated[Submission, submission_dependency("submission.delete")]
-Decidable = Annotated[Submission, submission_dependency("submission.decide")]
-Commentable = Annotated[Submission, submission_dependency("submission.comment")]
-Revisable = Annotated[Example, example_dependency("example.revise")]
-Withdrawable = Annotated[Example, example_dependency("example.withdraw")]
 JsonObject = Annotated[dict[str, Any], Body()]
 
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.core.config import Settings
+from app.core.db import session_scope
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -17,13 +18,8 @@ def get_app_settings(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: commit on success, roll back on error."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with session_scope(request.app.state.engine) as session:
+        yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
