@@ -251,7 +251,8 @@ def tokens_create(
     label: Annotated[str, typer.Option("--label")] = "",
 ) -> None:
     """Create an API token for a user; the token is the last word printed."""
-    from app.services.users import create_token, require_user
+    from app.services.auth import create_token
+    from app.services.users import require_user
 
     try:
         with session_scope(_engine()) as session:

@@ -9,11 +9,11 @@ import io
 import json
 
 import pytest
-from app.web.middleware import TokenBucket
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.services.transfer import EXPORT_FIELDS
+from app.web.middleware import TokenBucket
 from search import SearchUnavailable
 from tests.site_data import build_site, index, publish
 

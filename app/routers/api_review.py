@@ -7,16 +7,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Request, Response
-from sqlmodel import Session
 
-from app.core.time import as_utc
 from app.models import Submission, User
 from app.services import criteria as criteria_service
 from app.services import notifications as notifications_service
 from app.services import review as review_service
+from app.services import serializers
 from app.services import submissions as submissions_service
 from app.services.policy import authorize
-from app.services.reference import ReferenceSets
 from app.web.auth import CommitFirst, CsrfApi, CurrentUser
 from app.web.deps import SessionDep, SettingsDep
 from app.web.permissions import (
@@ -35,33 +33,6 @@ router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, Com
 
 def _lang(request: Request) -> str:
     return getattr(request.state, "lang", "sv")
-
-
-def _iso(value) -> str | None:
-    value = as_utc(value)
-    return value.isoformat() if value else None
-
-
-def submission_json(session: Session, submission: Submission, *, lang: str, checks: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": submission.id,
-        "kind": submission.kind,
-        "status": submission.status,
-        "version": submission.version,
-        "example_id": submission.example_id,
-        "base_version": submission.base_version,
-        "author_id": submission.author_id,
-        "organisation": submission.organisation,
-        "created_at": _iso(submission.created_at),
-        "updated_at": _iso(submission.updated_at),
-        "submitted_at": _iso(submission.submitted_at),
-        "decided_at": _iso(submission.decided_at),
-        **submissions_service.content_of(submission),
-    }
-    if checks:
-        results = criteria_service.check_automatic(body, ReferenceSets.load(session))
-        body["automatic_criteria"] = [r.as_dict(lang) for r in results]
-    return body
 
 
 def _etag(response: Response, submission: Submission) -> None:
@@ -91,7 +62,7 @@ def _may_create(user: User) -> User:
 def list_submissions(request: Request, session: SessionDep, user: CurrentUser) -> dict:
     """The caller's own submissions and their organisation's."""
     rows = submissions_service.mine(session, user=user)
-    return {"items": [submission_json(session, row, lang=_lang(request), checks=False) for row in rows]}
+    return {"items": [serializers.submission_json(session, row, lang=_lang(request), checks=False) for row in rows]}
 
 
 @router.post("/submissions", status_code=201)
@@ -103,13 +74,13 @@ def create_submission(request: Request, response: Response, session: SessionDep,
     submission = submissions_service.create(session, user=user, data=data)
     _etag(response, submission)
     response.headers["Location"] = f"/api/v1/submissions/{submission.id}"
-    return submission_json(session, submission, lang=_lang(request))
+    return serializers.submission_json(session, submission, lang=_lang(request))
 
 
 @router.get("/submissions/{submission_id}")
 def get_submission(request: Request, response: Response, session: SessionDep, submission: Viewable) -> dict:
     _etag(response, submission)
-    return submission_json(session, submission, lang=_lang(request))
+    return serializers.submission_json(session, submission, lang=_lang(request))
 
 
 @router.put("/submissions/{submission_id}")
@@ -121,7 +92,7 @@ def put_submission(request: Request, response: Response, session: SessionDep, us
     submissions_service.update_content(session, submission=submission, user=user, data=data,
                                        expected_version=parse_if_match(if_match))
     _etag(response, submission)
-    return submission_json(session, submission, lang=_lang(request))
+    return serializers.submission_json(session, submission, lang=_lang(request))
 
 
 @router.delete("/submissions/{submission_id}", status_code=204)
@@ -138,7 +109,7 @@ def submit_submission(request: Request, response: Response, session: SessionDep,
     submissions_service.submit(session, submission=submission, user=user, settings=settings, lang=_lang(request),
                                expected_version=parse_if_match(if_match))
     _etag(response, submission)
-    return submission_json(session, submission, lang=_lang(request))
+    return serializers.submission_json(session, submission, lang=_lang(request))
 
 
 @router.post("/submissions/{submission_id}/decision")
@@ -151,7 +122,7 @@ def decide(request: Request, response: Response, session: SessionDep, settings: 
     review_service.decide(session, submission=submission, reviewer=user, data=data, settings=settings,
                           lang=_lang(request), expected_version=parse_if_match(if_match))
     _etag(response, submission)
-    return submission_json(session, submission, lang=_lang(request))
+    return serializers.submission_json(session, submission, lang=_lang(request))
 
 
 def event_json(event) -> dict[str, Any]:
@@ -160,7 +131,7 @@ def event_json(event) -> dict[str, Any]:
         "action": event.action,
         "actor": event.actor_label,
         "actor_id": event.actor_id,
-        "time": _iso(event.created_at),
+        "time": serializers.iso_offset(event.created_at),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "comment": event.comment,
@@ -193,7 +164,7 @@ def review_queue(session: SessionDep, user: CurrentUser) -> dict:
         items.append({
             "id": row.id, "kind": row.kind, "title": row.title, "county_code": row.county_code,
             "organisation_name": row.organisation_name, "example_id": row.example_id,
-            "submitted_at": _iso(row.submitted_at), "age_seconds": age, "age_days": age // 86400,
+            "submitted_at": serializers.iso_offset(row.submitted_at), "age_seconds": age, "age_days": age // 86400,
         })
     return {"total": len(items), "items": items}
 
@@ -205,7 +176,7 @@ def start_revision(request: Request, response: Response, session: SessionDep, us
     submission = submissions_service.start_revision(session, example=example, user=user)
     _etag(response, submission)
     response.headers["Location"] = f"/api/v1/submissions/{submission.id}"
-    return submission_json(session, submission, lang=_lang(request))
+    return serializers.submission_json(session, submission, lang=_lang(request))
 
 
 @router.post("/examples/{example_id}/withdraw")
@@ -215,7 +186,7 @@ def withdraw_example(session: SessionDep, settings: SettingsDep, user: CurrentUs
     reason = payload.get("reason")
     review_service.withdraw(session, example=example, user=user, reason=reason if isinstance(reason, str) else "",
                             settings=settings)
-    return {"id": example.id, "status": example.status, "withdrawn_at": _iso(example.withdrawn_at),
+    return {"id": example.id, "status": example.status, "withdrawn_at": serializers.iso_offset(example.withdrawn_at),
             "withdrawn_reason": example.withdrawn_reason}
 
 
@@ -230,7 +201,7 @@ def list_notifications(request: Request, session: SessionDep, user: CurrentUser)
     lang = _lang(request)
     items = [
         {"id": n.id, "kind": n.kind, "detail": n.detail, "text": notifications_service.text_of(n, lang),
-         "submission_id": n.submission_id, "example_id": n.example_id, "created_at": _iso(n.created_at),
+         "submission_id": n.submission_id, "example_id": n.example_id, "created_at": serializers.iso_offset(n.created_at),
          "read": n.read_at is not None}
         for n in notifications_service.inbox(session, user=user)
     ]

@@ -12,8 +12,8 @@ from app.core.time import utcnow
 from app.models import ApiToken
 from app.services import auth as auth_service
 from app.services import notifications as notifications_service
+from app.services.auth import create_token
 from app.services.policy import authorize
-from app.services.users import create_token
 from app.web.auth import (
     CommitFirst,
     CsrfForm,

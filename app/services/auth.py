@@ -20,13 +20,15 @@ from app.core.config import Settings
 from app.core.errors import AppError, FieldError, InputError
 from app.core.security import (
     hash_password,
+    new_api_token,
     password_needs_rehash,
     token_digest,
     verify_password,
 )
 from app.core.time import as_utc, utcnow
-from app.models import AuthSession, LoginAttempt, OneTimeToken, User
+from app.models import ApiToken, AuthSession, LoginAttempt, OneTimeToken, User
 from app.services.mail import queue_mail
+from app.services.policy import authorize
 from app.services.users import MIN_PASSWORD, UserCreate, create_user, get_user_by_email
 
 SESSION_COOKIE = "brb_session"
@@ -257,3 +259,33 @@ def invite(session: Session, *, settings: Settings, user: User, invited_by: str)
 def invite_new_user(session: Session, *, settings: Settings, data: UserCreate, invited_by: str) -> tuple[User, IssuedLink]:
     user = create_user(session, data=data.model_copy(update={"password": None}))
     return user, invite(session, settings=settings, user=user, invited_by=invited_by)
+
+
+# ---- API tokens ---------------------------------------------------------------------
+
+def create_token(session: Session, *, user: User, label: str = "") -> tuple[ApiToken, str]:
+    """Create a token; the secret is returned once and never stored."""
+    authorize("account.tokens", user)
+    secret = new_api_token()
+    token = ApiToken(
+        user_id=user.id,
+        token_hash=token_digest(secret),
+        prefix=secret[:12],
+        label=label[:200],
+        created_at=utcnow(),
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def user_for_token(session: Session, secret: str) -> User | None:
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    session.add(token)
+    return user

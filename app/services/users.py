@@ -19,11 +19,10 @@ from app.core.errors import (
     NotFound,
     field_errors_from_pydantic,
 )
-from app.core.security import hash_password, new_api_token, token_digest
+from app.core.security import hash_password
 from app.core.time import utcnow
-from app.models import ApiToken, County, User
+from app.models import County, User
 from app.models.user import Role
-from app.services.policy import authorize
 
 MIN_PASSWORD = 12
 
@@ -74,34 +73,6 @@ def parse_user_create(**values) -> UserCreate:
 
 def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
-
-
-def create_token(session: Session, *, user: User, label: str = "") -> tuple[ApiToken, str]:
-    """Create a token; the secret is returned once and never stored."""
-    authorize("account.tokens", user)
-    secret = new_api_token()
-    token = ApiToken(
-        user_id=user.id,
-        token_hash=token_digest(secret),
-        prefix=secret[:12],
-        label=label[:200],
-        created_at=utcnow(),
-    )
-    session.add(token)
-    session.flush()
-    return token, secret
-
-
-def user_for_token(session: Session, secret: str) -> User | None:
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(secret))).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
-        return None
-    token.last_used_at = utcnow()
-    session.add(token)
-    return user
 
 
 def require_user(session: Session, email: str) -> User:

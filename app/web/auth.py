@@ -30,9 +30,9 @@ from app.services.auth import (
     Unauthorized,
     secure_cookies,
     user_for_session,
+    user_for_token,
 )
 from app.services.notifications import unread_count
-from app.services.users import user_for_token
 from app.web.deps import SessionDep, SettingsDep
 
 CSRF_COOKIE = "brb_csrf"

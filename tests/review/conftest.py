@@ -15,8 +15,8 @@ from app.core.time import utcnow
 from app.models import Example, MailMessage, Submission, User
 from app.services import review as review_service
 from app.services import submissions as submissions_service
+from app.services.auth import create_token
 from app.services.review import DecisionIn
-from app.services.users import create_token
 from tests.factories import example_payload
 
 ORG = "Umeå kommun"

@@ -247,7 +247,7 @@ def test_the_api_with_the_session_cookie_needs_the_csrf_header(client, session, 
 
 
 def test_bearer_token_calls_need_no_csrf_token(client, session, anna):
-    from app.services.users import create_token
+    from app.services.auth import create_token
 
     _t, secret = create_token(session, user=anna)
     response = client.post("/api/v1/submissions", json={}, headers={"Authorization": f"Bearer {secret}"})

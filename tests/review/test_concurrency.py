@@ -166,7 +166,7 @@ def test_simultaneous_decisions_over_http(committed):
     from fastapi.testclient import TestClient
 
     from app.main import create_app
-    from app.services.users import create_token
+    from app.services.auth import create_token
 
     engine, settings, (sid, e1, e2, _author) = committed
     with Session(engine) as session:
