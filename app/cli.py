@@ -208,6 +208,9 @@ def serve(
     """Serve the site and the API with uvicorn."""
     import uvicorn
 
+    # The app (in this process or uvicorn's workers) learns the port it is served on.
+    os.environ["BARNRATT_PORT"] = str(port)
+    get_settings.cache_clear()
     uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
 
 

@@ -20,7 +20,7 @@ from app.services.search_params import openapi_parameters, parse_search_params
 from app.services.statistics import coverage
 from app.services.taxonomy import taxonomy_for
 from app.services.transfer import iter_export
-from app.web.deps import SessionDep
+from app.web.deps import SessionDep, base_url
 
 router = APIRouter(prefix="/api/v1", tags=["examples"])
 
@@ -55,7 +55,7 @@ def search(request: Request, session: SessionDep) -> JSONResponse:
     params = parse_search_params(request.query_params.multi_items(), taxonomy)
     page = search_examples(
         session, request.app.state.search, taxonomy, params,
-        lang=request_lang(request), base_url=request.app.state.settings.BASE_URL,
+        lang=request_lang(request), base_url=base_url(request),
     )
     return JSONResponse(page.as_api(), headers={"Cache-Control": CACHE_SEARCH, "Vary": VARY_LANGUAGE})
 
@@ -98,7 +98,7 @@ def detail(example_id: str, request: Request, session: SessionDep) -> Response:
     }
     if _not_modified(request, tag, modified):
         return Response(status_code=304, headers=headers)
-    return JSONResponse(example_json(example, lang=lang, base_url=request.app.state.settings.BASE_URL),
+    return JSONResponse(example_json(example, lang=lang, base_url=base_url(request)),
                         headers=headers)
 
 

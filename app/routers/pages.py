@@ -41,7 +41,7 @@ from app.services.search_params import SearchParams, parse_search_params
 from app.services.serializers import permalink
 from app.services.statistics import coverage
 from app.services.taxonomy import Taxonomy, taxonomy_for
-from app.web.deps import SessionDep
+from app.web.deps import SessionDep, base_url
 from app.web.templating import add_global, is_htmx, render, templates_for
 from search import FACET_NAMES
 
@@ -74,7 +74,7 @@ def _lang(request: Request) -> str:
 
 
 def _base(request: Request) -> str:
-    return request.app.state.settings.BASE_URL.rstrip("/")
+    return base_url(request)
 
 
 def _common(request: Request, taxonomy: Taxonomy | None = None, **extra: Any) -> dict[str, Any]:

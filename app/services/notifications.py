@@ -64,7 +64,7 @@ def notify(
         )
         session.add(note)
         notes.append(note)
-        link = settings.BASE_URL.rstrip("/") + link_of(note, user)
+        link = settings.public_base_url + link_of(note, user)
         sv, en = text_of(note, "sv"), text_of(note, "en")
         queue_mail(
             session, settings=settings, to=user.email, subject=f"Barnrättsbanken: {sv}",
