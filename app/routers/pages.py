@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from app.core.errors import AppError, FieldError, InputError, NotFound
-from app.core.i18n import LANGUAGES, gettext
+from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.core.time import as_utc, utcnow
 from app.models import Example
 from app.services.browse import REUSED_TITLE, SearchPage, run_engine, search_examples
@@ -95,13 +95,13 @@ def _demo_list_notice(items: list[dict[str, Any]], lang: str) -> dict[str, str]:
     """The demo banner for a list that shows demo content (Swedish first)."""
     if not any(item.get("demo") for item in items):
         return {}
-    return {"demo_notice": gettext(lang, DEMO_LIST_NOTICE), "demo_notice_sv": gettext("sv", DEMO_LIST_NOTICE)}
+    return {"demo_notice": gettext(lang, DEMO_LIST_NOTICE), "demo_notice_sv": gettext(DEFAULT_LANGUAGE, DEMO_LIST_NOTICE)}
 
 
 def _demo_notice(session, example: Example, lang: str) -> dict[str, Any]:
     if not is_demo(session, example.id):
         return {"demo": False}
-    return {"demo": True, "demo_notice": gettext(lang, DEMO_NOTICE), "demo_notice_sv": gettext("sv", DEMO_NOTICE)}
+    return {"demo": True, "demo_notice": gettext(lang, DEMO_NOTICE), "demo_notice_sv": gettext(DEFAULT_LANGUAGE, DEMO_NOTICE)}
 
 
 # -- search --------------------------------------------------------------------------------
