@@ -94,7 +94,10 @@ def _sync_search() -> None:
 
     backend = backend_from_settings(get_settings(), configure=False)
     try:
-        result = Indexer(_engine(), backend).drain()
+        indexer = Indexer(_engine(), backend)
+        result = indexer.drain()
+        if not result.error and indexer.reconcile() == "rebuilt":  # e.g. an index emptied by a schema change
+            typer.echo("Search index rebuilt from the database.")
     finally:
         backend.close()
     if result.error:
@@ -110,11 +113,38 @@ def demo(
     """Load the demo examples (idempotent: examples already present are left alone). With
     --accounts, in development only, also create one account per role with a random
     password, printed once."""
-    count = _load_rows_and_import(DEMO_FILE.name, DEMO_FILE.read_text(encoding="utf-8"), skip_existing_slugs=True)
-    typer.echo(f"Demo content loaded: {count} new example(s).")
+    import json
+
+    from app.services.demo_reviews import load_reviewed, reviewed_titles
+
+    text = DEMO_FILE.read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+    # A few demo examples go through the real review (quality profile, a revision, reuse
+    # reports); the rest are imported as published examples.
+    with session_scope(_engine()) as session:
+        reviewed = load_reviewed(session, settings=get_settings(), examples=lines)
+    routed = reviewed_titles()
+    rest = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines if line["title"] not in routed)
+    count = _load_rows_and_import(DEMO_FILE.name, rest + "\n", skip_existing_slugs=True)
+    _mark_demo_content(lines)
+    typer.echo(f"Demo content loaded: {count} new example(s); {reviewed['reviewed_examples']} through review "
+               f"({reviewed['revisions']} revision(s), {reviewed['reuse_reports']} reuse report(s)).")
     _sync_search()
     if accounts:
         _demo_accounts()
+
+
+def _mark_demo_content(lines: list[dict]) -> None:
+    """Every example of the demo file is marked as demo content (pages say so)."""
+    from sqlmodel import select
+
+    from app.models import Example
+    from app.services.demo import mark_demo
+
+    titles = [line["title"] for line in lines]
+    with session_scope(_engine()) as session:
+        ids = session.exec(select(Example.id).where(Example.title.in_(titles))).all()  # type: ignore[attr-defined]
+        mark_demo(session, ids)
 
 
 DEMO_ACCOUNTS = (
@@ -133,10 +163,18 @@ def _demo_accounts() -> None:
         _fail("Demo accounts are only created when BARNRATT_ENV=development.")
     with session_scope(_engine()) as session:
         for email, role, county, organisation, name in DEMO_ACCOUNTS:
-            if get_user_by_email(session, email) is not None:
+            existing = get_user_by_email(session, email)
+            if existing is not None and existing.password_hash:
                 typer.echo(f"{role:12} {email}: already exists (password unchanged)")
                 continue
             password = _secrets.token_urlsafe(12)
+            if existing is not None:  # created by the reviewed demo content, without a password
+                from app.core.security import hash_password
+
+                existing.password_hash = hash_password(password)
+                session.add(existing)
+                typer.echo(f"{role:12} {email}  password: {password}")
+                continue
             create_user(session, data=parse_user_create(email=email, role=role, county_code=county, name=name,
                                                         organisation_name=organisation, password=password))
             typer.echo(f"{role:12} {email}  password: {password}")
@@ -208,6 +246,9 @@ def serve(
     """Serve the site and the API with uvicorn."""
     import uvicorn
 
+    # The app (in this process or uvicorn's workers) learns the port it is served on.
+    os.environ["BARNRATT_PORT"] = str(port)
+    get_settings.cache_clear()
     uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
 
 

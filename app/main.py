@@ -23,6 +23,7 @@ from app.routers import (
     pages_account,
     pages_admin,
     pages_review,
+    pages_reuse,
     pages_submissions,
 )
 from app.services.indexer import Indexer
@@ -48,6 +49,7 @@ ROUTERS = (
     api_review.router,
     pages_account.router,
     pages_submissions.router,
+    pages_reuse.router,  # before pages_review: /granska/provat is not a submission id
     pages_review.router,
     pages_admin.router,
     pages.router,

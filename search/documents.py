@@ -12,6 +12,12 @@ need to filter, facet, sort or rank on is computed here, once:
 * ``active_until``: ``end_year`` or 9999 for ongoing work (year-range filter).
 * ``published_ts`` and ``effort_sort`` / ``duration_sort`` sort keys in which
   unknown values sort last (:data:`UNKNOWN_SORT`).
+* ``tag_labels``: the labels of the example's tags as one searchable text
+  (computed by the app from its vocabularies, e.g. "artikel 12 Barnets rätt
+  att uttrycka sina åsikter", sector and target-group names).
+* ``reuse_count``: how many other organisations reported reusing the example
+  (the app counts reviewed reuse reports); filter ``reused`` and sort
+  ``reuse_desc``.
 """
 
 from __future__ import annotations
@@ -136,6 +142,7 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
     for field in MARKDOWN_FIELDS:
         doc[field] = markdown_to_text(example.get(field))
     doc["organisation_name"] = str(example.get("organisation_name") or "")
+    doc["tag_labels"] = " ".join(_str_list(example.get("tag_labels")))
 
     words = _WORD_RE.findall(
         " ".join([doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)]).lower()
@@ -159,6 +166,7 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
         effort_hours=effort_hours,
         effort=effort_band(effort_hours),
         duration=duration_band(duration_months, ongoing=end_year is None),
+        reuse_count=max(0, _opt_int(example.get("reuse_count")) or 0),
         published_at=published.isoformat().replace("+00:00", "Z"),
         published_ts=int(published.timestamp()),
         effort_sort=min(effort_hours, UNKNOWN_SORT - 1) if effort_hours is not None else UNKNOWN_SORT,

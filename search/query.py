@@ -12,11 +12,14 @@ Semantics (identical for every engine):
   Examples without a start year are excluded as soon as ``year_to`` is set.
 * ``max_hours`` / ``max_months``: ``effort_hours <= max_hours`` and
   ``duration_months <= max_months``; unknown values are excluded.
+* ``reused``: only examples that other organisations reported reusing
+  (``reuse_count >= 1``).
 * ``facets``: facet counts to return. Counts are *disjunctive*: a facet's counts
   apply every active filter except that facet's own.
 * ``sort``: ``relevance`` (ties by id; with empty text it means ``newest``),
   ``newest`` (published_at desc), ``effort_asc`` / ``duration_asc``
-  (unknown last); all ties broken by ascending id.
+  (unknown last), ``reuse_desc`` (most reused first); all ties broken by
+  ascending id.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ FacetName = Literal[
     "effort",
     "duration",
 ]
-SortName = Literal["relevance", "newest", "effort_asc", "duration_asc"]
+SortName = Literal["relevance", "newest", "effort_asc", "duration_asc", "reuse_desc"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,7 @@ FACETS: tuple[FacetSpec, ...] = (
 )
 FACET_BY_NAME: dict[str, FacetSpec] = {f.name: f for f in FACETS}
 FACET_NAMES: tuple[str, ...] = tuple(f.name for f in FACETS)
-SORTS: tuple[str, ...] = ("relevance", "newest", "effort_asc", "duration_asc")
+SORTS: tuple[str, ...] = ("relevance", "newest", "effort_asc", "duration_asc", "reuse_desc")
 
 MAX_TEXT_LENGTH = 500
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -105,6 +108,7 @@ class SearchQuery(BaseModel):
     year_to: Year | None = None
     max_hours: Annotated[int, Field(ge=0)] | None = None
     max_months: Annotated[int, Field(ge=0)] | None = None
+    reused: bool = False
     facets: list[FacetName] = []
     sort: SortName = "relevance"
     page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1

@@ -22,8 +22,9 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(self, data_dir: Path, *, db_url: str | None = None, demo: bool = True,
-                 env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
+                 env: dict[str, str] | None = None, port: int | None = None, base_url: bool = True,
+                 via_cli: bool = False) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         self.env = {
@@ -34,6 +35,10 @@ class LiveServer:
             **({"BARNRATT_DATABASE_URL": db_url} if db_url else {}),
             **(env or {}),
         }
+        if not base_url:  # as `make run` does: the app derives its links from the port served
+            for name in ("BARNRATT_BASE_URL", "BARNRATT_PORT", "PORT"):
+                self.env.pop(name, None)
+        self.via_cli = via_cli
         self.demo = demo
         self.process: subprocess.Popen | None = None
         self.log_path = data_dir / "server.log"
@@ -53,8 +58,10 @@ class LiveServer:
         if self.demo:
             self.cli("demo")
         log = self.log_path.open("w")
+        command = (["-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)] if self.via_cli
+                   else ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port)])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, *command],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60

@@ -457,7 +457,7 @@ def test_openapi_documents_every_search_parameter(client):
     params = {p["name"] for p in spec["paths"]["/api/v1/examples"]["get"]["parameters"]}
     assert params == {"q", "article", "sector", "county", "municipality", "target_group", "age_group",
                       "organisation_type", "effort", "duration", "max_hours", "max_months", "year_from",
-                      "year_to", "sort", "page", "per_page"}
+                      "year_to", "reused", "sort", "page", "per_page"}
     for path in ("/api/v1/examples/{example_id}", "/api/v1/taxonomies", "/api/v1/export", "/api/v1/statistics"):
         assert path in spec["paths"]
     swagger = client.get("/docs/swagger")

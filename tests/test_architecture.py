@@ -125,10 +125,22 @@ def test_only_the_composition_root_installs_routers():
     assert set(installers) == {"app.main"}, installers
 
 
-def _listed_fields(values) -> int:
+def _example_only_fields() -> set[str]:
+    """Content-field names no other table has (a reuse report also has an
+    ``organisation_name``; its own field list is not the example's)."""
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401
     from app.models.content import CONTRACT_FIELDS
 
-    return sum(1 for v in values if isinstance(v, ast.Constant) and v.value in CONTRACT_FIELDS)
+    example_tables = {"example", "submission"}
+    elsewhere = {c.name for t in SQLModel.metadata.tables.values() if t.name not in example_tables for c in t.columns}
+    return set(CONTRACT_FIELDS) - elsewhere
+
+
+def _listed_fields(values) -> int:
+    names = _example_only_fields()
+    return sum(1 for v in values if isinstance(v, ast.Constant) and v.value in names)
 
 
 def test_content_fields_are_listed_once():
@@ -136,8 +148,6 @@ def test_content_fields_are_listed_once():
     a list of them (a literal list, tuple, set or dict of five or more field names in code,
     or a list literal in a template)."""
     import re
-
-    from app.models.content import CONTRACT_FIELDS
 
     offenders = []
     for path in APP.rglob("*.py"):
@@ -150,6 +160,6 @@ def test_content_fields_are_listed_once():
     for path in APP.rglob("*.html"):
         for literal in re.findall(r"\[[^\[\]]*\]|\([^()]*\)", path.read_text(encoding="utf-8")):
             names = re.findall(r"[\"']([a-z_]+)[\"']", literal)
-            if sum(1 for n in names if n in CONTRACT_FIELDS) >= 5:
+            if sum(1 for n in names if n in _example_only_fields()) >= 5:
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == [], f"field lists repeated in {offenders}"

@@ -14,8 +14,31 @@ def test_production_refuses_default_or_missing_secret(monkeypatch):
         Settings(ENV="production", SECRET_KEY="changethis")
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(ENV="production", SECRET_KEY="")
-    ok = Settings(ENV="production", SECRET_KEY="x" * 40)
+    ok = Settings(ENV="production", SECRET_KEY="x" * 40, BASE_URL="https://barnrattsbanken.se/")
     assert ok.ENV == "production"
+    assert ok.public_base_url == "https://barnrattsbanken.se"
+
+
+def test_production_refuses_to_start_without_a_base_url(monkeypatch):
+    monkeypatch.delenv("BARNRATT_BASE_URL", raising=False)
+    with pytest.raises(ValidationError, match="BASE_URL"):
+        Settings(ENV="production", SECRET_KEY="x" * 40)
+    with pytest.raises(ValidationError, match="BASE_URL"):
+        Settings(ENV="production", SECRET_KEY="x" * 40, BASE_URL="  ")
+    with pytest.raises(ValidationError, match="BASE_URL"):
+        Settings(ENV="development", BASE_URL="barnrattsbanken.se")
+
+
+def test_development_base_url_follows_the_port_and_the_request(monkeypatch):
+    monkeypatch.delenv("BARNRATT_BASE_URL", raising=False)
+    monkeypatch.setenv("BARNRATT_PORT", "8150")
+    settings = Settings()
+    assert settings.BASE_URL is None
+    assert settings.public_base_url == "http://127.0.0.1:8150"
+    assert settings.base_url_for("http://localhost:8150/") == "http://localhost:8150"
+    fixed = Settings(BASE_URL="https://barnrattsbanken.se")
+    assert fixed.base_url_for("http://localhost:8150/") == "https://barnrattsbanken.se"
+    assert fixed.public_base_url == "https://barnrattsbanken.se"
 
 
 def test_default_secret_refused_even_when_long_enough():

@@ -22,7 +22,12 @@ class Settings(BaseSettings):
     DATA_DIR: Path = Path("data")
     DATABASE_URL: str | None = None
     SECRET_KEY: str = DEFAULT_SECRET
-    BASE_URL: str = "http://127.0.0.1:8000"
+    # The public address used in permalinks, feeds, oEmbed, embeds and mail. Required in
+    # production; in development, pages use the address they were requested at and links
+    # made outside a request (mail, CLI) use http://127.0.0.1:PORT.
+    BASE_URL: str | None = None
+    # The port `barnratt serve` listens on (it also reads PORT and passes its choice on).
+    PORT: int = Field(default=8000, ge=1, le=65535)
     SEARCH_BACKEND: Literal["embedded", "meilisearch"] = "embedded"
     MEILI_URL: str | None = None
     MEILI_API_KEY: str | None = None
@@ -52,6 +57,17 @@ class Settings(BaseSettings):
                 )
             if len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
                 raise ValueError(f"BARNRATT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        if self.BASE_URL is not None and not self.BASE_URL.strip():
+            self.BASE_URL = None
+        if self.BASE_URL is not None:
+            if not self.BASE_URL.lower().startswith(("http://", "https://")):
+                raise ValueError("BARNRATT_BASE_URL must start with http:// or https://")
+            self.BASE_URL = self.BASE_URL.rstrip("/")
+        elif self.ENV != "development":
+            raise ValueError(
+                "BARNRATT_BASE_URL must be set outside development (the public address, e.g. "
+                "https://barnrattsbanken.se)"
+            )
         if self.SEARCH_BACKEND == "meilisearch" and not self.MEILI_URL:
             raise ValueError("BARNRATT_MEILI_URL is required when BARNRATT_SEARCH_BACKEND=meilisearch")
         return self
@@ -61,6 +77,17 @@ class Settings(BaseSettings):
         if self.DATABASE_URL:
             return self.DATABASE_URL
         return f"sqlite:///{(self.DATA_DIR / 'barnratt.db').resolve()}"
+
+    @property
+    def public_base_url(self) -> str:
+        """The base URL for links made outside a request (mail, CLI): BASE_URL, or in
+        development the local address of the port served."""
+        return self.BASE_URL or f"http://127.0.0.1:{self.PORT}"
+
+    def base_url_for(self, request_base: str) -> str:
+        """The base URL of links on a page: BASE_URL when set; in development the address
+        the page was requested at (so any port or host name works)."""
+        return self.BASE_URL or request_base.rstrip("/")
 
     @property
     def is_development(self) -> bool:

@@ -18,6 +18,7 @@ from app.models.review import (
     ReviewDecision,
     Submission,
 )
+from app.models.reuse import DemoContent, ReuseReport
 from app.models.taxonomy import Article, County, Municipality, Sector, TargetGroup
 from app.models.user import ApiToken, User
 
@@ -26,6 +27,8 @@ __all__ = [
     "Article",
     "AuthSession",
     "Criterion",
+    "DemoContent",
+    "ReuseReport",
     "LoginAttempt",
     "MailMessage",
     "Notification",

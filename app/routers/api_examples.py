@@ -19,8 +19,10 @@ from app.services.example_view import etag, example_json, load_published, parse_
 from app.services.search_params import openapi_parameters, parse_search_params
 from app.services.statistics import coverage
 from app.services.taxonomy import taxonomy_for
-from app.services.transfer import iter_export
-from app.web.deps import SessionDep
+from app.services.demo import is_demo
+from app.services.reuse import published_reports, report_public, reuse_api
+from app.services.transfer import iter_export, iter_reuse_export, matching_ids
+from app.web.deps import SessionDep, base_url
 
 router = APIRouter(prefix="/api/v1", tags=["examples"])
 
@@ -55,7 +57,7 @@ def search(request: Request, session: SessionDep) -> JSONResponse:
     params = parse_search_params(request.query_params.multi_items(), taxonomy)
     page = search_examples(
         session, request.app.state.search, taxonomy, params,
-        lang=request_lang(request), base_url=request.app.state.settings.BASE_URL,
+        lang=request_lang(request), base_url=base_url(request),
     )
     return JSONResponse(page.as_api(), headers={"Cache-Control": CACHE_SEARCH, "Vary": VARY_LANGUAGE})
 
@@ -88,8 +90,10 @@ def detail(example_id: str, request: Request, session: SessionDep) -> Response:
         raise InputError([FieldError("example_id", "must be a positive whole number")])
     example = load_published(session, number)
     lang = request_lang(request)
-    tag = etag(example, lang)
-    modified = example.updated_at
+    reports = published_reports(session, example_id=example.id)
+    latest = max((as_utc(r.published_at) for r in reports if r.published_at), default=None)
+    tag = etag(example, f"{lang}:{len(reports)}:{latest.isoformat() if latest else ''}")
+    modified = max(as_utc(example.updated_at), latest) if latest else example.updated_at
     headers = {
         "ETag": tag,
         "Last-Modified": format_datetime(as_utc(modified), usegmt=True),
@@ -98,8 +102,30 @@ def detail(example_id: str, request: Request, session: SessionDep) -> Response:
     }
     if _not_modified(request, tag, modified):
         return Response(status_code=304, headers=headers)
-    return JSONResponse(example_json(example, lang=lang, base_url=request.app.state.settings.BASE_URL),
-                        headers=headers)
+    body = example_json(example, lang=lang, base_url=base_url(request))
+    body["demo"] = is_demo(session, example.id)
+    body["reuse"] = reuse_api(session, example_id=example.id, base_url=base_url(request))
+    body["reuse_count"] = body["reuse"]["reuse_count"]
+    return JSONResponse(body, headers=headers)
+
+
+@router.get(
+    "/examples/{example_id}/reuse",
+    summary="Reviewed reuse reports of one example (\"Vi har också provat\")",
+    description="Every published report that another organisation reused the example: when, what they adapted, "
+    "the effort in hours, the outcome (`better`, `as_expected`, `worse`, `too_early`), a short lesson and the "
+    "county editor's checklist result. Newest use first.",
+    responses={404: {"description": "Unknown or not published."}, **ERROR_RESPONSES},
+)
+def reuse_list(example_id: str, request: Request, session: SessionDep) -> JSONResponse:
+    number = parse_id(example_id)
+    if number is None:
+        raise InputError([FieldError("example_id", "must be a positive whole number")])
+    example = load_published(session, number)
+    base = base_url(request)
+    items = [report_public(r, base_url=base) for r in published_reports(session, example_id=example.id)]
+    body = {**reuse_api(session, example_id=example.id, base_url=base), "example_id": example.id, "items": items}
+    return JSONResponse(body, headers={"Cache-Control": CACHE_SEARCH})
 
 
 @router.get("/taxonomies", summary="Reference vocabularies",
@@ -146,17 +172,36 @@ def statistics(request: Request, session: SessionDep) -> JSONResponse:
 
 @router.get("/export", summary="The whole published dataset (open data)",
             description="Streamed in the import format: JSON Lines (one example per line) or CSV (list fields "
-            "joined by `;`, links as `title|url`).",
+            "joined by `;`, links as `title|url`). Accepts the search parameters of `/api/v1/examples` (`q`, "
+            "`article`, `county`, `reused`, ...) to export only the matching examples; `dataset=reuse` exports "
+            "their reviewed reuse reports instead.",
+            openapi_extra={"parameters": [p for p in openapi_parameters()
+                                          if p["name"] not in ("sort", "page", "per_page")]},
             response_class=StreamingResponse,
             responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}, **ERROR_RESPONSES})
 def export(
+    request: Request,
     session: SessionDep,
     format: Annotated[Literal["jsonl", "csv"], Query(description="jsonl or csv")] = "jsonl",
+    dataset: Annotated[Literal["examples", "reuse"], Query(
+        description="examples (the import format) or reuse: the reviewed reuse reports of the examples")] = "examples",
 ) -> StreamingResponse:
+    taxonomy = taxonomy_for(request.app.state, session)
+    params = parse_search_params(request.query_params.multi_items(), taxonomy)
+    ids = None
+    if params.has_text or params.has_filters:
+        ids = matching_ids(request.app.state.search, params)
     media = "application/x-ndjson; charset=utf-8" if format == "jsonl" else "text/csv; charset=utf-8"
     stamp = utcnow().strftime("%Y%m%d")
+    if dataset == "reuse":
+        return StreamingResponse(
+            iter_reuse_export(session, format, ids=ids, base_url=base_url(request)),
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="barnrattsbanken-provat-{stamp}.{format}"',
+                     "Cache-Control": CACHE_SEARCH},
+        )
     return StreamingResponse(
-        iter_export(session, format),
+        iter_export(session, format, ids=ids),
         media_type=media,
         headers={
             "Content-Disposition": f'attachment; filename="barnrattsbanken-{stamp}.{format}"',

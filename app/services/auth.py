@@ -67,7 +67,7 @@ class LoginFailed(AppError):
 
 
 def secure_cookies(settings: Settings) -> bool:
-    return settings.ENV == "production" or settings.BASE_URL.lower().startswith("https://")
+    return settings.ENV == "production" or settings.public_base_url.lower().startswith("https://")
 
 
 def check_password_rules(password: str, field: str = "password") -> None:
@@ -169,7 +169,7 @@ def _issue(session: Session, *, user: User, purpose: str, ttl: timedelta, settin
                        created_at=now, expires_at=now + ttl)
     session.add(row)
     session.flush()
-    return IssuedLink(row, f"{settings.BASE_URL.rstrip('/')}{path}/{secret}")
+    return IssuedLink(row, f"{settings.public_base_url}{path}/{secret}")
 
 
 def token_user(session: Session, *, secret: str, purpose: str) -> tuple[OneTimeToken, User] | None:

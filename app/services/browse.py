@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -54,7 +55,7 @@ def safe_highlight(html: str) -> str:
 
 
 def search_item(example: Example, *, base_url: str, title_html: str | None = None,
-                summary_html: str | None = None) -> dict[str, Any]:
+                summary_html: str | None = None, reuse_count: int = 0, demo: bool = False) -> dict[str, Any]:
     """One result as the API lists it (and the result card shows it)."""
     data = {name: getattr(example, name) for name in ITEM_FIELDS}
     return {
@@ -63,6 +64,8 @@ def search_item(example: Example, *, base_url: str, title_html: str | None = Non
         "url": permalink(base_url, example.id),
         **data,
         "published_at": iso(example.published_at),
+        "reuse_count": reuse_count,
+        "demo": demo,
         "highlight": {
             "title": safe_highlight(title_html) if title_html is not None else html.escape(example.title),
             "summary": safe_highlight(summary_html) if summary_html is not None else html.escape(example.summary),
@@ -85,8 +88,14 @@ def load_items(session: Session, result: SearchResult, *, base_url: str) -> list
         row.id: row
         for row in session.exec(select(Example).where(Example.id.in_(ids), Example.status == "published")).all()
     }
+    from app.services.demo import demo_ids
+    from app.services.reuse import reuse_counts
+
+    counts = reuse_counts(session, list(rows))
+    demo = demo_ids(session, rows)
     return [
-        search_item(rows[hit.id], base_url=base_url, title_html=hit.title_html, summary_html=hit.summary_html)
+        search_item(rows[hit.id], base_url=base_url, title_html=hit.title_html, summary_html=hit.summary_html,
+                    reuse_count=counts.get(hit.id, 0), demo=hit.id in demo)
         for hit in result.hits
         if hit.id in rows
     ]
@@ -134,6 +143,7 @@ class SearchPage:
     chips: list[Chip] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
     nearest: list[dict[str, Any]] = field(default_factory=list)
+    article_filters: list[Suggestion] = field(default_factory=list)
 
     @property
     def page(self) -> int:
@@ -182,7 +192,29 @@ def active_chips(params: SearchParams, taxonomy: Taxonomy, lang: str, path: str 
             chips.append(Chip(name, value, f"{title}: {label}", params.without(name, value).url(path)))
     for name, value in params.ranges().items():
         chips.append(Chip(name, value, gettext(lang, RANGE_TITLES[name]).format(n=value), params.without(name).url(path)))
+    if params.reused:
+        chips.append(Chip("reused", True, gettext(lang, REUSED_TITLE), params.without("reused").url(path)))
     return chips
+
+
+REUSED_TITLE = _l("Reused by other organisations")
+_ARTICLE_WORDS = re.compile(r"\b(?:artikel|artiklarna|artiklar|article|art\.?)\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+def article_suggestions(params: SearchParams, taxonomy: Taxonomy, lang: str, path: str = "/") -> list[Suggestion]:
+    """"artikel 12" typed as text: offer article 12 as a filter (the words taken out of the
+    text), so practitioners who think in article numbers land on the tagged examples."""
+    out: list[Suggestion] = []
+    for match in _ARTICLE_WORDS.finditer(params.q):
+        number = int(match.group(1))
+        if not taxonomy.knows("article", number) or number in params.values("article"):
+            continue
+        rest = " ".join(_ARTICLE_WORDS.sub(" ", params.q).split())
+        target = replace(params.with_filter("article", number), q=rest)
+        label = gettext(lang, _l("Filter by article {number}: {title}")).format(
+            number=number, title=taxonomy.label("article", number, lang))
+        out.append(Suggestion(label, target.url(path), 0))
+    return out
 
 
 def search_examples(
@@ -205,6 +237,7 @@ def search_examples(
         facets=build_facets(result, params, taxonomy, lang),
         took_ms=result.took_ms,
         chips=active_chips(params, taxonomy, lang, path),
+        article_filters=article_suggestions(params, taxonomy, lang, path),
     )
     if suggest and result.total == 0:
         add_suggestions(page, session, backend, lang=lang, base_url=base_url, path=path)
@@ -221,11 +254,14 @@ def add_suggestions(page: SearchPage, session: Session, backend: SearchBackend, 
     show the nearest matches (the same words without filters, or single words)."""
     params = page.params
     if params.has_filters:
-        for name in [*[f for f in FACET_NAMES if params.values(f)], *params.ranges()]:
+        for name in [*[f for f in FACET_NAMES if params.values(f)], *params.ranges(),
+                     *(["reused"] if params.reused else [])]:
             wider = params.without(name)
             count = _count(backend, wider)
             if count:
-                if name in FACET_TITLES:
+                if name == "reused":
+                    label = gettext(lang, _l("Without “{name}”")).format(name=gettext(lang, REUSED_TITLE))
+                elif name in FACET_TITLES:
                     label = gettext(lang, _l("Without the filter “{name}”")).format(
                         name=gettext(lang, FACET_TITLES[name]))
                 else:

@@ -37,17 +37,57 @@ class DrainResult:
     error: str | None = None
 
 
-def document_for(example: Example) -> dict[str, Any]:
-    return build_document(
-        {**example.content(), "id": example.id, "slug": example.slug, "published_at": as_utc(example.published_at)}
-    )
+def tag_labels(example: Example, taxonomy: Any) -> list[str]:
+    """The words practitioners search by: every tag's Swedish label ("artikel 12 Barnets
+    rätt att uttrycka sina åsikter", sector and target-group names, the organisation type)."""
+    if taxonomy is None:
+        return []
+    labels = [f"artikel {n} {taxonomy.label('article', n, 'sv')}" for n in example.articles]
+    labels += [taxonomy.label("sector", s, "sv") for s in example.sectors]
+    labels += [taxonomy.label("target_group", t, "sv") for t in example.target_groups]
+    if example.organisation_type:
+        labels.append(taxonomy.label("organisation_type", example.organisation_type, "sv"))
+    return labels
+
+
+def document_for(example: Example, *, taxonomy: Any = None, reuse_count: int = 0) -> dict[str, Any]:
+    return build_document({
+        **example.content(), "id": example.id, "slug": example.slug, "published_at": as_utc(example.published_at),
+        "tag_labels": tag_labels(example, taxonomy), "reuse_count": reuse_count,
+    })
+
+
+def documents_for(session: Session, examples: list[Example]) -> list[dict[str, Any]]:
+    """Search documents of published examples, with their tag labels and reuse counts."""
+    from app.services.reuse import reuse_counts
+    from app.services.taxonomy import Taxonomy
+
+    if not examples:
+        return []
+    taxonomy = Taxonomy.load(session)
+    counts = reuse_counts(session, [e.id for e in examples])
+    return [document_for(e, taxonomy=taxonomy, reuse_count=counts.get(e.id, 0)) for e in examples]
 
 
 def iter_documents(session: Session, *, batch: int = 500) -> Iterator[dict[str, Any]]:
     from app.services.examples import iter_published
+    from app.services.reuse import reuse_counts
+    from app.services.taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.load(session)
+    chunk: list[Example] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        counts = reuse_counts(session, [e.id for e in chunk])
+        for e in chunk:
+            yield document_for(e, taxonomy=taxonomy, reuse_count=counts.get(e.id, 0))
+        chunk.clear()
 
     for example in iter_published(session, batch=batch):
-        yield document_for(example)
+        chunk.append(example)
+        if len(chunk) >= batch:
+            yield from flush()
+    yield from flush()
 
 
 class Indexer:
@@ -95,7 +135,8 @@ class Indexer:
             examples = {
                 e.id: e for e in session.exec(select(Example).where(Example.id.in_(example_ids))).all()
             }
-            docs = [document_for(examples[i]) for i in example_ids if i in examples and examples[i].status == "published"]
+            docs = documents_for(session, [examples[i] for i in example_ids
+                                           if i in examples and examples[i].status == "published"])
             gone = [i for i in example_ids if i not in examples or examples[i].status != "published"]
             try:
                 if docs:

@@ -91,6 +91,7 @@ SORT_TITLES: dict[str, str] = {
     "newest": _l("Newest first"),
     "effort_asc": _l("Least effort first"),
     "duration_asc": _l("Shortest first"),
+    "reuse_desc": _l("Most reused first"),
 }
 
 # The example's text sections, in the fixed order every example page shows them.

@@ -25,6 +25,10 @@ TEXTS: dict[tuple[str, str], str] = {
     ("decision", "rejected"): _l("“%(title)s” was not approved."),
     ("withdrawn", ""): _l("“%(title)s” was withdrawn from publication."),
     ("comment", ""): _l("%(actor)s commented on “%(title)s”."),
+    ("reuse_submitted", ""): _l("%(actor)s reported reusing “%(title)s”; the report waits for review."),
+    ("reuse_decision", "published"): _l("Your report on reusing “%(title)s” was approved and is now public."),
+    ("reuse_decision", "changes_requested"): _l("Changes were requested to your report on reusing “%(title)s”."),
+    ("reuse_decision", "rejected"): _l("Your report on reusing “%(title)s” was not approved."),
 }
 
 
@@ -34,6 +38,10 @@ def text_of(note: Notification, lang: str) -> str:
 
 
 def link_of(note: Notification) -> str:
+    if note.kind == "reuse_submitted":
+        return "/granska/provat"
+    if note.kind == "reuse_decision":
+        return "/provat/mina"
     if note.kind == "submitted" and note.submission_id:
         return f"/granska/{note.submission_id}"
     if note.submission_id:
@@ -64,7 +72,7 @@ def notify(
         )
         session.add(note)
         notes.append(note)
-        link = settings.BASE_URL.rstrip("/") + link_of(note)
+        link = settings.public_base_url + link_of(note)
         sv, en = text_of(note, "sv"), text_of(note, "en")
         queue_mail(
             session, settings=settings, to=user.email, subject=f"Barnrättsbanken: {sv}",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.core.errors import Forbidden, NotFound
-from app.models import Example, Submission, User
+from app.models import Example, ReuseReport, Submission, User
 
 Rule = Callable[[User, Any], bool]
 
@@ -67,6 +67,28 @@ def _example_county_or_organisation(user: User, ex: Example) -> bool:
     return _example_county(user, ex) or _example_organisation(user, ex)
 
 
+def _reuse_own(user: User, report: ReuseReport) -> bool:
+    """The author of a reuse report, or a colleague of the reporting organisation."""
+    return (report.author_id is not None and report.author_id == user.id) or _same(
+        user.organisation_name, report.organisation_name)
+
+
+def _reuse_county(user: User, report: ReuseReport) -> bool:
+    return user.county_code is not None and report.county_code == user.county_code
+
+
+def _reuse_editor_sees(user: User, report: ReuseReport) -> bool:
+    return _reuse_own(user, report) or _reuse_county(user, report)
+
+
+def _reuse_county_not_own(user: User, report: ReuseReport) -> bool:
+    return _reuse_county(user, report) and report.author_id != user.id
+
+
+def _reuse_not_own(user: User, report: ReuseReport) -> bool:
+    return report.author_id != user.id
+
+
 ROLES = ("contributor", "editor", "admin")
 
 POLICY: dict[tuple[str, str], Rule] = {
@@ -107,6 +129,25 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("example.view_withdrawn", "contributor"): _never,
     ("example.view_withdrawn", "editor"): _example_county,
     ("example.view_withdrawn", "admin"): _always,
+    # Reuse reports ("Vi har också provat"): reviewed by the reporting organisation's county.
+    ("reuse.create", "contributor"): _always,
+    ("reuse.create", "editor"): _always,
+    ("reuse.create", "admin"): _always,
+    ("reuse.view", "contributor"): _reuse_own,
+    ("reuse.view", "editor"): _reuse_editor_sees,
+    ("reuse.view", "admin"): _always,
+    ("reuse.edit", "contributor"): _reuse_own,
+    ("reuse.edit", "editor"): _reuse_own,
+    ("reuse.edit", "admin"): _reuse_own,
+    ("reuse.decide", "contributor"): _never,
+    ("reuse.decide", "editor"): _reuse_county_not_own,
+    ("reuse.decide", "admin"): _reuse_not_own,
+    ("reuse.decide_any", "contributor"): _never,
+    ("reuse.decide_any", "editor"): _reuse_county,
+    ("reuse.decide_any", "admin"): _always,
+    ("reuse.queue", "contributor"): _never,
+    ("reuse.queue", "editor"): _always,
+    ("reuse.queue", "admin"): _always,
     # Administration
     ("admin.users", "admin"): _always,
     ("admin.criteria", "admin"): _always,
@@ -124,6 +165,9 @@ VISIBILITY: dict[str, str] = {
     "submission.delete": "submission.view",
     "submission.comment": "submission.view",
     "submission.decide": "submission.view",
+    "reuse.edit": "reuse.view",
+    "reuse.decide": "reuse.view",
+    "reuse.decide_any": "reuse.view",
 }
 
 
@@ -140,6 +184,6 @@ def authorize(action: str, user: User, obj: Any = None) -> None:
     if allowed(action, user, obj):
         return
     visibility = VISIBILITY.get(action)
-    if action == "submission.view" or (visibility and not allowed(visibility, user, obj)):
+    if action in ("submission.view", "reuse.view") or (visibility and not allowed(visibility, user, obj)):
         raise NotFound("Bidraget finns inte")
     raise Forbidden()

@@ -69,8 +69,11 @@ PARAMETERS: tuple[ParamDoc, ...] = (
              "Active in or after this year."),
     ParamDoc("year_to", {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
              "Active in or before this year."),
+    ParamDoc("reused", {"type": "boolean", "default": False},
+             "Only examples that other organisations have reported reusing (reviewed reuse reports)."),
     ParamDoc("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"},
-             "relevance (newest when there is no text), newest, effort_asc or duration_asc."),
+             "relevance (newest when there is no text), newest, effort_asc, duration_asc or reuse_desc "
+             "(most reused first)."),
     ParamDoc("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page number."),
     ParamDoc("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
              "Results per page."),
@@ -102,6 +105,7 @@ class SearchParams:
     max_months: int | None = None
     year_from: int | None = None
     year_to: int | None = None
+    reused: bool = False
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -114,7 +118,7 @@ class SearchParams:
 
     @property
     def has_filters(self) -> bool:
-        return any(self.filters.values()) or bool(self.ranges())
+        return any(self.filters.values()) or bool(self.ranges()) or self.reused
 
     @property
     def has_text(self) -> bool:
@@ -125,6 +129,7 @@ class SearchParams:
             "text": self.q,
             **{FACET_QUERY_FIELD[f]: list(v) for f, v in self.filters.items() if v},
             **self.ranges(),
+            "reused": self.reused,
             "facets": list(facets),
             "sort": self.sort,
             "page": self.page,
@@ -141,6 +146,8 @@ class SearchParams:
         for facet in FACET_NAMES:
             items.extend((facet, str(v)) for v in self.values(facet))
         items.extend((name, str(value)) for name, value in self.ranges().items())
+        if self.reused:
+            items.append(("reused", "1"))
         if self.sort != "relevance":
             items.append(("sort", self.sort))
         if self.per_page != DEFAULT_PER_PAGE:
@@ -165,6 +172,8 @@ class SearchParams:
             return replace(self, q="", page=1)
         if name in RANGE_NAMES:
             return replace(self, page=1, **{name: None})
+        if name == "reused":
+            return replace(self, reused=False, page=1)
         filters = dict(self.filters)
         if value is None:
             filters.pop(name, None)
@@ -173,7 +182,15 @@ class SearchParams:
         return replace(self, filters={k: v for k, v in filters.items() if v}, page=1)
 
     def without_filters(self) -> "SearchParams":
-        return replace(self, filters={}, max_hours=None, max_months=None, year_from=None, year_to=None, page=1)
+        return replace(self, filters={}, max_hours=None, max_months=None, year_from=None, year_to=None,
+                       reused=False, page=1)
+
+    def with_filter(self, name: str, value: Any) -> "SearchParams":
+        """This state with one more facet value, back on page 1."""
+        values = self.values(name)
+        if value in values:
+            return replace(self, page=1)
+        return replace(self, filters={**self.filters, name: (*values, value)}, page=1)
 
 
 def _int(name: str, raw: str, errors: list[FieldError], lo: int | None, hi: int | None) -> int | None:
@@ -252,6 +269,13 @@ def parse_search_params(items: Iterable[tuple[str, str]], taxonomy: Taxonomy) ->
     if ranges["year_from"] is not None and ranges["year_to"] is not None and ranges["year_to"] < ranges["year_from"]:
         errors.append(FieldError("year_to", "must not be before year_from"))
 
+    reused = False
+    if "reused" in scalars:
+        flag = scalars["reused"].lower()
+        if flag in ("1", "true", "yes", "on"):
+            reused = True
+        elif flag not in ("0", "false", "no", "off"):
+            errors.append(FieldError("reused", "must be true or false (1 or 0)"))
     sort = scalars.get("sort", "relevance")
     if sort not in SORTS:
         errors.append(FieldError("sort", f"must be one of {', '.join(SORTS)}"))
@@ -263,5 +287,5 @@ def parse_search_params(items: Iterable[tuple[str, str]], taxonomy: Taxonomy) ->
     if errors:
         raise InputError(errors, message="Ogiltiga sökparametrar")
     return SearchParams(
-        q=q, filters=filters, sort=sort, page=page or 1, per_page=per_page or DEFAULT_PER_PAGE, **ranges
+        q=q, filters=filters, sort=sort, reused=reused, page=page or 1, per_page=per_page or DEFAULT_PER_PAGE, **ranges
     )

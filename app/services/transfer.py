@@ -224,16 +224,44 @@ def export_record(example: Example) -> dict[str, Any]:
     return {"id": example.id, "slug": example.slug, **example.content()}
 
 
-def iter_export(session: Session, fmt: Format) -> Iterator[str]:
-    """The published examples in id order, as lines of the chosen format."""
+def matching_ids(backend: Any, params: Any) -> list[int]:
+    """Every example id a search matches (through the search engine itself, page by page)."""
+    from app.services.browse import run_engine
+    from search.query import MAX_PAGE
+
+    ids: list[int] = []
+    page = 1
+    while page <= MAX_PAGE:
+        result = run_engine(backend, params.to_query(facets=[], sort="newest", page=page, per_page=100))
+        ids.extend(hit.id for hit in result.hits)
+        if len(result.hits) < 100 or len(ids) >= result.total:
+            break
+        page += 1
+    return sorted(set(ids))
+
+
+def _examples(session: Session, ids: list[int] | None, *, batch: int = 500) -> Iterator[Example]:
+    if ids is None:
+        yield from iter_published(session)
+        return
+    from sqlmodel import select
+
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        yield from session.exec(select(Example).where(Example.id.in_(chunk), Example.status == "published")
+                                .order_by(Example.id)).all()
+
+
+def iter_export(session: Session, fmt: Format, *, ids: list[int] | None = None) -> Iterator[str]:
+    """The published examples (all, or those with ``ids``) in id order, as lines of the chosen format."""
     if fmt == "jsonl":
-        for example in iter_published(session):
+        for example in _examples(session, ids):
             yield json.dumps(export_record(example), ensure_ascii=False) + "\n"
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPORT_FIELDS)
-    for example in iter_published(session):
+    for example in _examples(session, ids):
         record = export_record(example)
         writer.writerow([_csv_cell(name, record[name]) for name in EXPORT_FIELDS])
         yield buffer.getvalue()
@@ -241,6 +269,37 @@ def iter_export(session: Session, fmt: Format) -> Iterator[str]:
         buffer.truncate()
     if buffer.getvalue():
         yield buffer.getvalue()
+
+
+REUSE_EXPORT_FIELDS: tuple[str, ...] = (
+    "id", "example_id", "url", "organisation_name", "county_code", "municipality_code", "used_year", "used_month",
+    "adaptations", "effort_hours", "outcome", "lesson", "published_at",
+)
+
+
+def iter_reuse_export(session: Session, fmt: Format, *, ids: list[int] | None, base_url: str) -> Iterator[str]:
+    """The reviewed reuse reports of the published examples (all, or those with ``ids``)."""
+    from sqlmodel import select
+
+    from app.models import ReuseReport
+    from app.services.reuse import report_public
+
+    query = (select(ReuseReport).join(Example, Example.id == ReuseReport.example_id)
+             .where(ReuseReport.status == "published", Example.status == "published"))
+    if ids is not None:
+        query = query.where(ReuseReport.example_id.in_(ids or [0]))
+    rows = session.exec(query.order_by(ReuseReport.example_id, ReuseReport.id)).all()
+    if fmt == "jsonl":
+        for row in rows:
+            yield json.dumps(report_public(row, base_url=base_url), ensure_ascii=False) + "\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REUSE_EXPORT_FIELDS)
+    for row in rows:
+        record = report_public(row, base_url=base_url)
+        writer.writerow(["" if record[name] is None else str(record[name]) for name in REUSE_EXPORT_FIELDS])
+    yield buffer.getvalue()
 
 
 def _csv_cell(name: str, value: Any) -> str:

@@ -353,7 +353,7 @@ class EmbeddedBackend:
                 count=True,
                 order_by_field=SORT_FIELDS[sort],
                 offset=q.offset,
-                order=Order.Desc if sort == "newest" else Order.Asc,
+                order=Order.Desc if sort in ("newest", "reuse_desc") else Order.Asc,
             )
             total = res.count
             page = [(None, addr) for _key, addr in res.hits]

@@ -22,7 +22,7 @@ from search.query import FACETS
 
 #: Bump when the schema or analysis changes: configure() then starts a fresh
 #: (empty) index generation and the app must rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Searchable text fields and their attribute rank (title > summary > body > parts),
 #: mirroring Meilisearch's searchableAttributes order.
@@ -55,8 +55,9 @@ def facet_code(facet: str, value: str) -> int:
     Codes stay below 2**44, so they survive a round trip through a float."""
     digest = hashlib.blake2b(value.encode("utf-8"), digest_size=5).digest()
     return (FACET_INDEX[facet] << _CODE_BITS) | int.from_bytes(digest, "big")
-INT_FIELDS = ("start_year", "active_until", "effort_hours", "duration_months")
-SORT_FIELDS = {"newest": "k_newest", "effort_asc": "k_effort", "duration_asc": "k_duration"}
+INT_FIELDS = ("start_year", "active_until", "effort_hours", "duration_months", "reuse_count")
+SORT_FIELDS = {"newest": "k_newest", "effort_asc": "k_effort", "duration_asc": "k_duration",
+               "reuse_desc": "k_reuse"}
 
 ID_BITS = 30  # ids must be < 2**30 to fit the composite sort keys
 
@@ -98,7 +99,8 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_text("slug", doc.get("slug") or "")
     title, summary = doc.get("title") or "", doc.get("summary") or ""
     body = "\n".join(
-        [*(doc.get(f) or "" for f in MARKDOWN_FIELDS), doc.get("organisation_name") or ""]
+        [*(doc.get(f) or "" for f in MARKDOWN_FIELDS), doc.get("organisation_name") or "",
+         doc.get("tag_labels") or ""]
     )
     parts = doc.get("compound_parts") or ""
     d.add_text("title", title)
@@ -123,4 +125,7 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_unsigned(SORT_FIELDS["newest"], (ts << ID_BITS) | (2**ID_BITS - 1 - doc_id))
     d.add_unsigned(SORT_FIELDS["effort_asc"], (int(doc["effort_sort"]) << 32) | doc_id)
     d.add_unsigned(SORT_FIELDS["duration_asc"], (int(doc["duration_sort"]) << 32) | doc_id)
+    # Sorted descending: more reuse first, then the smaller id (its complement is larger).
+    reuse = min(max(0, int(doc.get("reuse_count") or 0)), 2**32 - 1)
+    d.add_unsigned(SORT_FIELDS["reuse_desc"], (reuse << ID_BITS) | (2**ID_BITS - 1 - doc_id))
     return d

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from search.embedded.analysis import WORD_RE, fold, stem, typo_budget
-from search.synonyms import SYNONYM_GROUPS
+from search.synonyms import SYNONYM_GROUPS, one_way_expansions
 
 MAX_WORDS = 10
 
@@ -61,6 +61,10 @@ def _synonym_index() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
         for form in forms:
             bucket = index.setdefault(form, [])
             bucket.extend(f for f in forms if f != form and f not in bucket)
+    for expression, values in one_way_expansions().items():
+        form = _stems(expression)
+        bucket = index.setdefault(form, [])
+        bucket.extend(f for f in (_stems(v) for v in values) if f != form and f not in bucket)
     longest = max((len(k) for k in index), default=1)
     return {k: tuple(v) for k, v in index.items()}, longest
 

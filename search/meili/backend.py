@@ -54,6 +54,7 @@ SORT_SPECS: dict[str, list[str]] = {
     "newest": ["published_ts:desc", "id:asc"],
     "effort_asc": ["effort_sort:asc", "id:asc"],
     "duration_asc": ["duration_sort:asc", "id:asc"],
+    "reuse_desc": ["reuse_count:desc", "id:asc"],
 }
 
 

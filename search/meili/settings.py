@@ -33,11 +33,12 @@ SEARCHABLE_ATTRIBUTES: list[str] = [
     "summary",
     *MARKDOWN_FIELDS,
     "organisation_name",
+    "tag_labels",
     "compound_parts",
 ]
-RANGE_ATTRIBUTES: list[str] = ["start_year", "active_until", "effort_hours", "duration_months"]
+RANGE_ATTRIBUTES: list[str] = ["start_year", "active_until", "effort_hours", "duration_months", "reuse_count"]
 FILTERABLE_ATTRIBUTES: list[str] = [f.doc_field for f in FACETS] + RANGE_ATTRIBUTES
-SORTABLE_ATTRIBUTES: list[str] = ["published_ts", "effort_sort", "duration_sort", "id"]
+SORTABLE_ATTRIBUTES: list[str] = ["published_ts", "effort_sort", "duration_sort", "reuse_count", "id"]
 DISPLAYED_ATTRIBUTES: list[str] = ["id", "slug", "title", "summary"]
 RANKING_RULES: list[str] = [
     "sort",

@@ -100,5 +100,6 @@ def test_demo_accounts_only_in_development(cli):
     assert len(lines) == 3 and all(len(line.split()[-1]) >= 12 for line in lines)
     again = cli("demo", "--accounts")
     assert again.stdout.count("already exists") == 3
-    production = cli("demo", "--accounts", env={"BARNRATT_ENV": "production", "BARNRATT_SECRET_KEY": "s" * 40})
+    production = cli("demo", "--accounts", env={"BARNRATT_ENV": "production", "BARNRATT_SECRET_KEY": "s" * 40,
+                                                 "BARNRATT_BASE_URL": "https://barnratt.example.se"})
     assert production.returncode == 1 and "development" in production.stderr

@@ -311,8 +311,20 @@ EXAMPLES: list[dict] = [
 BY_SLUG: dict[str, dict] = {e["slug"]: e for e in EXAMPLES}
 
 
+# How many other organisations reported reusing an example (the app counts reviewed
+# reuse reports); ties on purpose ("bka-skolan" and "sommarlov-uppsala"), the rest 0.
+REUSE_COUNTS: dict[str, int] = {"bka-skolan": 3, "sommarlov-uppsala": 3, "lss-fritid": 1, "vrakning-malmo": 7}
+# Tag labels as the app builds them from its vocabularies: words found nowhere else.
+TAG_LABELS: dict[str, list[str]] = {
+    "korttidsvistelse": ["artikel 23 Barn med funktionsnedsättning", "Funktionshinderomsorg"],
+}
+
+
 def docs() -> list[dict]:
-    return [build_document(e) for e in EXAMPLES]
+    return [
+        build_document({**e, "reuse_count": REUSE_COUNTS.get(e["slug"], 0), "tag_labels": TAG_LABELS.get(e["slug"], [])})
+        for e in EXAMPLES
+    ]
 
 
 def ids(*slugs: str) -> set[int]:

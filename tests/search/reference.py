@@ -36,6 +36,8 @@ def passes(doc: dict, q: SearchQuery, *, exclude_facet: str | None = None) -> bo
         doc["duration_months"] is None or doc["duration_months"] > q.max_months
     ):
         return False
+    if q.reused and doc["reuse_count"] < 1:
+        return False
     return True
 
 
@@ -63,6 +65,7 @@ def sort_key(sort: str):
         "newest": lambda d: (-d["published_ts"], d["id"]),
         "effort_asc": lambda d: (d["effort_sort"], d["id"]),
         "duration_asc": lambda d: (d["duration_sort"], d["id"]),
+        "reuse_desc": lambda d: (-d["reuse_count"], d["id"]),
     }[sort]
 
 

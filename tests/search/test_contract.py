@@ -78,6 +78,8 @@ FILTER_CASES = [
     {"max_months": 12},
     {"sectors": ["fritid-kultur"], "counties": ["03"]},
     {"sectors": ["socialtjanst", "skola"], "age_groups": ["13-17"], "year_from": 2019},
+    {"reused": True},
+    {"reused": True, "sectors": ["skola"]},
     {"sectors": ["no-such-sector"]},
 ]
 
@@ -171,7 +173,7 @@ def test_only_requested_facets_and_typed_values(loaded):
 # --------------------------------------------------------------------------- pagination & sort
 
 
-@pytest.mark.parametrize("sort", ["newest", "effort_asc", "duration_asc", "relevance"])
+@pytest.mark.parametrize("sort", ["newest", "effort_asc", "duration_asc", "reuse_desc", "relevance"])
 def test_pagination_has_no_overlaps_or_gaps(loaded, sort):
     per_page = 4
     seen: list[int] = []
@@ -188,7 +190,7 @@ def test_pagination_has_no_overlaps_or_gaps(loaded, sort):
     assert page - 1 == -(-len(EXAMPLES) // per_page)
 
 
-@pytest.mark.parametrize("sort", ["newest", "effort_asc", "duration_asc"])
+@pytest.mark.parametrize("sort", ["newest", "effort_asc", "duration_asc", "reuse_desc"])
 def test_sorts_follow_the_fixture_data(loaded, sort):
     q = SearchQuery(sort=sort, per_page=100)
     assert hit_ids(loaded.search(q)) == reference.ordered_ids(DOCS, q)
@@ -221,6 +223,31 @@ def test_sort_combines_with_text_and_filters(loaded):
         if d["id"] in within and reference.passes(d, q)
     ]
     assert hit_ids(res) == expected and len(expected) >= 3
+
+
+def test_reused_filter_and_sort_combine_with_text_and_facets(loaded):
+    """"Reused by others": the filter keeps examples with reuse_count >= 1, the sort puts
+    the most reused first (ties by id), and facet counts honour the filter."""
+    reused = {d["id"] for d in DOCS if d["reuse_count"] >= 1}
+    assert 2 <= len(reused) < len(DOCS)
+    q = SearchQuery(reused=True, sort="reuse_desc", facets=["sector", "county"], per_page=100)
+    res = loaded.search(q)
+    assert hit_ids(res) == reference.ordered_ids(DOCS, q)
+    assert set(hit_ids(res)) == reused
+    counts = reference.facet_counts(DOCS, q)
+    for name in q.facets:
+        assert facet_dict(res, name) == counts[name]
+    tied = [d["id"] for d in DOCS if d["reuse_count"] == 3]
+    assert len(tied) == 2 and hit_ids(res).index(min(tied)) < hit_ids(res).index(max(tied))
+    with_text = loaded.search(SearchQuery(text="barn", reused=True, per_page=100))
+    within = set(hit_ids(run(loaded, text="barn", per_page=100)))
+    assert set(hit_ids(with_text)) == within & reused
+
+
+def test_tag_labels_are_searchable(loaded):
+    only = id_of("korttidsvistelse")
+    assert found(loaded, "Funktionshinderomsorg") == {only}
+    assert only in found(loaded, "artikel 23")
 
 
 def test_relevance_without_text_is_newest(loaded):
@@ -291,6 +318,32 @@ def test_compound_parts(loaded):
 def test_synonyms_both_directions(loaded, short, long, short_only, long_only):
     assert ids(short_only, long_only) <= found(loaded, short)
     assert ids(short_only, long_only) <= found(loaded, long)
+
+
+PRACTITIONER_DOCS = [
+    {"id": 901, "slug": "ekonomisk-utsatthet", "title": "Fritidskort för barn i ekonomisk utsatthet",
+     "summary": "Kommunen ger fritidskort till familjer med försörjningsstöd."},
+    {"id": 902, "slug": "elevrad-stod", "title": "Stöd till elevråden", "summary": "Varje elevråd får en handledare."},
+    {"id": 903, "slug": "delaktighet-forskola", "title": "Delaktighet i förskolan",
+     "summary": "De yngsta barnen påverkar vardagen."},
+    {"id": 904, "slug": "barnchecklista-namnd", "title": "Barnchecklista i nämndärenden",
+     "summary": "Varje ärende får en bilagd checklista om barn berörs."},
+]
+
+
+def test_practitioners_words_find_the_examples_words(fresh):
+    fresh.upsert([build_document({**d, "published_at": "2024-01-01T00:00:00Z"})
+                  for d in PRACTITIONER_DOCS])
+    pid = {d["slug"]: d["id"] for d in PRACTITIONER_DOCS}
+    assert pid["ekonomisk-utsatthet"] in found(fresh, "barnfattigdom")
+    assert id_of("vrakning-malmo") in found(fresh, "barnfattigdom")  # also its own word
+    assert id_of("vrakning-malmo") in found(fresh, "hemlösa barn")  # "vräkning"
+    assert {pid["elevrad-stod"], pid["delaktighet-forskola"]} <= found(fresh, "elevinflytande")
+    assert ids("bka-skolan") <= found(fresh, "barnchecklista")
+    assert pid["barnchecklista-namnd"] in found(fresh, "barnchecklista")
+    # One way only: the narrower words do not widen to the practitioner's word's other targets.
+    assert pid["elevrad-stod"] not in found(fresh, "delaktighet")
+    assert pid["barnchecklista-namnd"] not in found(fresh, "barnkonsekvensanalys")
 
 
 def test_title_match_outranks_body_match(loaded):
