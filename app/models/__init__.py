@@ -1,6 +1,14 @@
 """All tables, imported here so that Alembic and the app see one metadata."""
 
 from app.models.auth import AuthSession, LoginAttempt, OneTimeToken
+from app.models.editor import (
+    CountyReviewSettings,
+    ExampleReview,
+    ReviewAssignment,
+    ReviewReminder,
+    ReviewView,
+    SubmissionRound,
+)
 from app.models.example import (
     Example,
     ExampleBase,
@@ -22,6 +30,12 @@ from app.models.taxonomy import Article, County, Municipality, Sector, TargetGro
 from app.models.user import ApiToken, User
 
 __all__ = [
+    "CountyReviewSettings",
+    "ExampleReview",
+    "ReviewAssignment",
+    "ReviewReminder",
+    "ReviewView",
+    "SubmissionRound",
     "ApiToken",
     "Article",
     "AuthSession",
