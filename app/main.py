@@ -15,6 +15,7 @@ from app import __version__
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.routers import (
+    api_editor,
     api_examples,
     api_review,
     docs,
@@ -22,6 +23,7 @@ from app.routers import (
     pages,
     pages_account,
     pages_admin,
+    pages_editor,
     pages_review,
     pages_submissions,
 )
@@ -46,8 +48,10 @@ ROUTERS = (
     api_examples.router,
     docs.router,
     api_review.router,
+    api_editor.router,
     pages_account.router,
     pages_submissions.router,
+    pages_editor.router,
     pages_review.router,
     pages_admin.router,
     pages.router,

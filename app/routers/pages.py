@@ -37,6 +37,7 @@ from app.services.labels import (
     criteria_for_display,
     quality_profile,
 )
+from app.services.rereview import review_date
 from app.services.search_params import SearchParams, parse_search_params
 from app.services.serializers import permalink
 from app.services.statistics import coverage
@@ -146,6 +147,7 @@ def example_page(example_id: str, request: Request, session: SessionDep) -> Resp
         json_ld=json_ld(example, taxonomy, base_url=base, lang=lang),
         published_at=as_utc(example.published_at),
         updated_at=as_utc(example.updated_at),
+        review=review_date(session, example=example, settings=request.app.state.settings),
     )
     return render(request, "example.html", context)
 

@@ -67,6 +67,10 @@ def _example_county_or_organisation(user: User, ex: Example) -> bool:
     return _example_county(user, ex) or _example_organisation(user, ex)
 
 
+def _own_county(user: User, county_code: Any) -> bool:
+    return user.county_code is not None and isinstance(county_code, str) and county_code == user.county_code
+
+
 ROLES = ("contributor", "editor", "admin")
 
 POLICY: dict[tuple[str, str], Rule] = {
@@ -93,6 +97,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("submission.decide", "contributor"): _never,
     ("submission.decide", "editor"): _county_not_own,
     ("submission.decide", "admin"): _not_own,
+    # Taking a submission for review, releasing it, moving its due date: whoever may decide.
+    ("submission.assign", "contributor"): _never,
+    ("submission.assign", "editor"): _county_not_own,
+    ("submission.assign", "admin"): _not_own,
     ("queue.view", "contributor"): _never,
     ("queue.view", "editor"): _always,
     ("queue.view", "admin"): _always,
@@ -103,6 +111,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("example.withdraw", "contributor"): _never,
     ("example.withdraw", "editor"): _example_county,
     ("example.withdraw", "admin"): _always,
+    # Re-review: confirming a published example is still valid.
+    ("example.rereview", "contributor"): _never,
+    ("example.rereview", "editor"): _example_county,
+    ("example.rereview", "admin"): _always,
     # A withdrawn example's versions stay visible to its county's editors and the admin.
     ("example.view_withdrawn", "contributor"): _never,
     ("example.view_withdrawn", "editor"): _example_county,
@@ -111,6 +123,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("admin.users", "admin"): _always,
     ("admin.criteria", "admin"): _always,
     ("admin.taxonomies", "admin"): _always,
+    # A county's review settings (the object is the county code): the admin, or its editors.
+    ("review.settings", "contributor"): _never,
+    ("review.settings", "editor"): _own_county,
+    ("review.settings", "admin"): _always,
     # Own account
     ("account.tokens", "contributor"): _always,
     ("account.tokens", "editor"): _always,
@@ -124,6 +140,7 @@ VISIBILITY: dict[str, str] = {
     "submission.delete": "submission.view",
     "submission.comment": "submission.view",
     "submission.decide": "submission.view",
+    "submission.assign": "submission.view",
 }
 
 
