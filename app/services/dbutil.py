@@ -15,5 +15,8 @@ def insert_ignoring_conflict(session: Session, model: type[SQLModel], values: di
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model.__table__).values(**values).on_conflict_do_nothing(index_elements=conflict)  # type: ignore[attr-defined]
-    return session.execute(statement).rowcount == 1
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+                 .returning(table.c[conflict[0]]))
+    # RETURNING, not rowcount: psycopg reports no reliable rowcount here.
+    return session.execute(statement).first() is not None
