@@ -209,3 +209,25 @@ def test_barnratt_reminders_is_idempotent_and_safe_to_run_from_cron(cli_db, sett
             assert session.get(Submission, sid).status == "submitted"
     finally:
         engine.dispose()
+
+
+def test_county_review_settings_page_and_api(client, session, cast, settings):
+    editor = _other_client(client, session, cast.editor.user, settings)
+    page = editor.get("/granska/installningar").text
+    assert 'name="days_24"' in page and 'name="days_01"' not in page  # only their own county
+    saved = post(editor, "/granska/installningar", {"days_24": "10"}, page_url="/granska/installningar")
+    assert saved.status_code == 303
+    assert review_settings.review_days(session, county_code="24", settings=settings) == 10
+    bad = post(editor, "/granska/installningar", {"days_24": "0"}, page_url="/granska/installningar")
+    assert bad.status_code == 422 and 'href="#f-days_24"' in bad.text
+    assert post(editor, "/granska/installningar", {"days_01": "3"}, page_url="/granska/installningar").status_code == 403
+    # The admin sees every county; the API does the same.
+    admin = _other_client(client, session, cast.admin.user, settings)
+    assert admin.get("/granska/installningar").text.count('type="number"') == 21
+    listed = client.get("/api/v1/review-settings", headers=cast.editor.headers).json()
+    assert listed["default_review_days"] == 14 and [(i["county_code"], i["review_days"]) for i in listed["items"]] == [("24", 10)]
+    assert client.put("/api/v1/review-settings/01", json={"review_days": 7}, headers=cast.editor.headers).status_code == 403
+    assert client.put("/api/v1/review-settings/01", json={"review_days": 7}, headers=cast.admin.headers).json()["review_days"] == 7
+    assert client.put("/api/v1/review-settings/01", json={"review_days": "sju"}, headers=cast.admin.headers).status_code == 422
+    assert client.put("/api/v1/review-settings/99", json={"review_days": 7}, headers=cast.admin.headers).status_code == 404
+    assert client.get("/api/v1/review-settings", headers=cast.author.headers).json()["items"] == []
