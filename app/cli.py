@@ -238,6 +238,34 @@ def export(
 
 
 @cli.command()
+def reminders(
+    day: Annotated[str | None, typer.Option("--date", help="Send as on this day (YYYY-MM-DD, UTC); default today.")] = None,
+) -> None:
+    """Mail each assignee a reminder about the submissions they review that are due within
+    BARNRATT_REMINDER_LEAD_DAYS or overdue. Idempotent: at most one reminder per submission
+    and day, however often it runs (safe to run from cron, e.g. daily at 07:00)."""
+    from datetime import UTC, date, datetime, time
+
+    from app.core.time import utcnow
+    from app.services.assignment import send_reminders
+
+    if day is None:
+        now = utcnow()
+    else:
+        try:
+            now = datetime.combine(date.fromisoformat(day), time(0), UTC)
+        except ValueError:
+            _fail(f"--date: not a date (YYYY-MM-DD): {day}")
+    settings = get_settings()
+    with session_scope(_engine()) as session:
+        sent = send_reminders(session, settings=settings, now=now)
+        lines = [f"reminder: submission {r.submission_id} to user {r.user_id}" for r in sent]
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"Reminders sent for {now.date().isoformat()}: {len(lines)}.")
+
+
+@cli.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="PORT")] = 8000,

@@ -15,6 +15,7 @@ from app import __version__
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine
 from app.routers import (
+    api_editor,
     api_examples,
     api_review,
     docs,
@@ -22,8 +23,9 @@ from app.routers import (
     pages,
     pages_account,
     pages_admin,
-    pages_review,
+    pages_editor,
     pages_reuse,
+    pages_review,
     pages_submissions,
 )
 from app.services.indexer import Indexer
@@ -47,9 +49,11 @@ ROUTERS = (
     api_examples.router,
     docs.router,
     api_review.router,
+    api_editor.router,
     pages_account.router,
     pages_submissions.router,
     pages_reuse.router,  # before pages_review: /granska/provat is not a submission id
+    pages_editor.router,
     pages_review.router,
     pages_admin.router,
     pages.router,

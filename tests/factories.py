@@ -15,8 +15,14 @@ BASE: dict[str, Any] = {
         "workshoppar med varje förvaltning. Analyserna samlades i en bilaga till budgeten "
         "och följdes upp i årsredovisningen med frågan om hur barnen påverkats."
     ),
-    "child_participation": "Ungdomsrådet fick lämna synpunkter på prioriteringarna.",
-    "results": "Två förslag ändrades efter analyserna.",
+    "child_participation": (
+        "Ungdomsrådet fick lämna synpunkter på prioriteringarna innan nämnderna beslutade, och "
+        "barnrättsstrategen återkopplade skriftligt vad som ändrades och varför."
+    ),
+    "results": (
+        "Två förslag ändrades efter analyserna, och årsredovisningen redovisar nu varje år hur barnen "
+        "påverkats."
+    ),
     "lessons_learned": (
         "Börja med de nämnder som redan arbetar nära barn, och låt ekonomerna äga mallen "
         "så att analysen blir en del av budgeten i stället för en bilaga som ingen läser."

@@ -55,7 +55,8 @@ def test_short_secret_refused_by_the_length_rule():
     """The length rule by itself: a random but short secret that is not the default."""
     with pytest.raises(ValidationError, match="at least 32 characters"):
         Settings(ENV="production", SECRET_KEY="Zq81-kd93_Lw0p")
-    assert Settings(ENV="production", SECRET_KEY="Zq81-kd93_Lw0pVb7c2Nm4Xr6Ts1Yh5G").ENV == "production"
+    assert Settings(ENV="production", SECRET_KEY="Zq81-kd93_Lw0pVb7c2Nm4Xr6Ts1Yh5G",
+                    BASE_URL="https://barnrattsbanken.se").ENV == "production"
 
 
 def test_development_accepts_the_default_secret(monkeypatch):

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # First retry delay after the search engine refused a write (doubles, capped at 5 min).
     INDEX_RETRY_SECONDS: float = Field(default=1.0, gt=0)
     SESSION_MAX_AGE_SECONDS: int = Field(default=8 * 3600, ge=60)
+    # Days an editor has to review a submission, for counties without their own setting.
+    REVIEW_DAYS: int = Field(default=14, ge=1, le=365)
+    # `barnratt reminders` mails the assignee from this many days before the due date.
+    REMINDER_LEAD_DAYS: int = Field(default=2, ge=0, le=365)
+    # A published example is due for re-review this many months after its last review.
+    REREVIEW_MONTHS: int = Field(default=24, ge=1, le=240)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

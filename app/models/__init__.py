@@ -1,6 +1,14 @@
 """All tables, imported here so that Alembic and the app see one metadata."""
 
 from app.models.auth import AuthSession, LoginAttempt, OneTimeToken
+from app.models.editor import (
+    CountyReviewSettings,
+    ExampleReview,
+    ReviewAssignment,
+    ReviewReminder,
+    ReviewView,
+    SubmissionRound,
+)
 from app.models.example import (
     Example,
     ExampleBase,
@@ -11,6 +19,7 @@ from app.models.example import (
 )
 from app.models.history import Event
 from app.models.outbox import OutboxEntry
+from app.models.reuse import DemoContent, ReuseReport
 from app.models.review import (
     Criterion,
     MailMessage,
@@ -18,11 +27,16 @@ from app.models.review import (
     ReviewDecision,
     Submission,
 )
-from app.models.reuse import DemoContent, ReuseReport
 from app.models.taxonomy import Article, County, Municipality, Sector, TargetGroup
 from app.models.user import ApiToken, User
 
 __all__ = [
+    "CountyReviewSettings",
+    "ExampleReview",
+    "ReviewAssignment",
+    "ReviewReminder",
+    "ReviewView",
+    "SubmissionRound",
     "ApiToken",
     "Article",
     "AuthSession",

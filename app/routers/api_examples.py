@@ -15,12 +15,12 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from app.core.errors import FieldError, InputError
 from app.core.time import as_utc, utcnow
 from app.services.browse import search_examples
+from app.services.demo import is_demo
 from app.services.example_view import etag, example_json, load_published, parse_id
+from app.services.reuse import published_reports, report_public, reuse_api
 from app.services.search_params import openapi_parameters, parse_search_params
 from app.services.statistics import coverage
 from app.services.taxonomy import taxonomy_for
-from app.services.demo import is_demo
-from app.services.reuse import published_reports, report_public, reuse_api
 from app.services.transfer import iter_export, iter_reuse_export, matching_ids
 from app.web.deps import SessionDep, base_url
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Request, Response
 
 from app.models import Submission, User
+from app.services import assignment as assignment_service
 from app.services import criteria as criteria_service
 from app.services import notifications as notifications_service
 from app.services import review as review_service
@@ -154,17 +155,19 @@ def comment(session: SessionDep, settings: SettingsDep, user: CurrentUser, submi
 
 
 @router.get("/review-queue")
-def review_queue(session: SessionDep, user: CurrentUser) -> dict:
-    """Submissions the caller may decide on, oldest first, with the age of each."""
+def review_queue(session: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict:
+    """Submissions the caller may decide on, by due date (earliest first), with the age of
+    each, its round, due date, whether it is overdue and who is reviewing it."""
     authorize("queue.view", user)
-    rows = review_service.queue(session, user=user)
     items = []
-    for row in rows:
+    for entry in assignment_service.queue(session, user=user, settings=settings):
+        row = entry.submission
         age = review_service.age_seconds(row)
         items.append({
             "id": row.id, "kind": row.kind, "title": row.title, "county_code": row.county_code,
             "organisation_name": row.organisation_name, "example_id": row.example_id,
             "submitted_at": serializers.iso_offset(row.submitted_at), "age_seconds": age, "age_days": age // 86400,
+            **entry.as_dict(),
         })
     return {"total": len(items), "items": items}
 

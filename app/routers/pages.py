@@ -7,9 +7,9 @@ the representation: a full page, an HTMX fragment (``render(..., block=...)``) o
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from email.utils import format_datetime
 from typing import Any
-from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.etree import ElementTree as ET
 
@@ -22,9 +22,13 @@ from app.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext
 from app.core.time import as_utc, utcnow
 from app.models import Example
 from app.services.browse import REUSED_TITLE, SearchPage, run_engine, search_examples
-from app.services.demo import DEMO_LIST_NOTICE, DEMO_NOTICE, ILLUSTRATIVE, demo_ids, is_demo
-from app.services.reuse import OUTCOME_LABELS, county_map_rows
-from app.services.reuse import summary as reuse_summary
+from app.services.demo import (
+    DEMO_LIST_NOTICE,
+    DEMO_NOTICE,
+    ILLUSTRATIVE,
+    demo_ids,
+    is_demo,
+)
 from app.services.example_view import (
     api_url,
     example_tags,
@@ -41,7 +45,14 @@ from app.services.labels import (
     criteria_for_display,
     quality_profile,
 )
-from app.services.search_params import DEFAULT_PER_PAGE, SearchParams, parse_search_params
+from app.services.rereview import review_date
+from app.services.reuse import OUTCOME_LABELS, county_map_rows
+from app.services.reuse import summary as reuse_summary
+from app.services.search_params import (
+    DEFAULT_PER_PAGE,
+    SearchParams,
+    parse_search_params,
+)
 from app.services.serializers import permalink
 from app.services.statistics import coverage
 from app.services.taxonomy import Taxonomy, taxonomy_for
@@ -169,6 +180,7 @@ def example_page(example_id: str, request: Request, session: SessionDep) -> Resp
         outcome_labels={k: gettext(lang, v) for k, v in OUTCOME_LABELS.items()},
         county_map=county_map_rows(taxonomy, lang),
         **_demo_notice(session, example, lang),
+        review=review_date(session, example=example, settings=request.app.state.settings),
     )
     return render(request, "example.html", context)
 

@@ -9,11 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from sqlmodel import Session
 
-from app.core.errors import InputError, NotFound
+from app.core.errors import Conflict, FieldError, InputError, NotFound
 from app.models import Example, Submission, User
+from app.services import assignment as assignment_service
 from app.services import criteria as criteria_service
 from app.services import reference as reference_service
 from app.services import review as review_service
+from app.services import review_rounds
 from app.services import submissions as submissions_service
 from app.services import versions as versions_service
 from app.services.policy import allowed, authorize
@@ -27,17 +29,19 @@ router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], 
 
 
 @router.get("/granska")
-def queue_page(request: Request, session: SessionDep, user: PageUser):
+def queue_page(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser):
     authorize("queue.view", user)
-    rows = review_service.queue(session, user=user)
+    items = assignment_service.queue(session, user=user, settings=settings)
     lang = lang_of(request)
     labels = reference_service.label_maps(reference_service.choices(session, lang=lang))
-    return page(request, "review/queue.html", {"rows": rows, "labels": labels, "nav": "review"}, user=user)
+    return page(request, "review/queue.html", {"items": items, "labels": labels, "nav": "review"}, user=user)
 
 
 def _review_context(session: Session, request: Request, user: User, submission: Submission, *,
-                    form: dict[str, Any] | None = None, errors: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+                    form: dict[str, Any] | None = None, errors: list[tuple[str, str]] | None = None,
+                    assign_error: str | None = None) -> dict[str, Any]:
     lang = lang_of(request)
+    settings = request.app.state.settings
     data = submissions_service.content_of(submission)
     labels = reference_service.label_maps(reference_service.choices(session, lang=lang))
     changes = None
@@ -51,6 +55,10 @@ def _review_context(session: Session, request: Request, user: User, submission: 
         "history": submissions_service.history(session, submission=submission),
         "form": form or {}, "errors": errors or [], "nav": "review",
         "can_decide": allowed("submission.decide", user, submission) and submission.status == "submitted",
+        "since_seen": review_rounds.since_seen(session, submission=submission, user=user),
+        "task": assignment_service.item(session, submission=submission, settings=settings),
+        "can_assign": allowed("submission.assign", user, submission) and submission.status == "submitted",
+        "assign_error": assign_error,
     }
 
 
@@ -58,7 +66,42 @@ def _review_context(session: Session, request: Request, user: User, submission: 
 def review_page(request: Request, session: SessionDep, user: PageUser, submission: ViewSubmission):
     if not allowed("submission.decide", user, submission):
         return redirect(f"/bidrag/{submission.id}")
-    return page(request, "review/review.html", _review_context(session, request, user, submission), user=user)
+    context = _review_context(session, request, user, submission)
+    # Seen now: the next round's page shows what changed since this one.
+    review_rounds.mark_seen(session, submission=submission, user=user)
+    return page(request, "review/review.html", context, user=user)
+
+
+@router.post("/granska/{submission_id}/tilldelning")
+def assignment(request: Request, session: SessionDep, user: PageUser, submission: ViewSubmission,
+               action: Annotated[str, Form()] = ""):
+    """Take the submission ("Jag granskar"), take it over from a colleague, or release it."""
+    try:
+        if action == "release":
+            assignment_service.release(session, submission=submission, user=user)
+        elif action in ("take", "take_over"):
+            assignment_service.assign(session, submission=submission, user=user, take_over=action == "take_over")
+        else:
+            raise InputError([FieldError("action", "take, take_over or release")])
+    except (Conflict, InputError) as exc:
+        message = "; ".join(f"{e.field}: {e.message}" for e in exc.fields) or exc.message
+        ctx = _review_context(session, request, user, submission, assign_error=message)
+        return page(request, "review/review.html", ctx, user=user, status_code=exc.status)
+    return redirect(f"/granska/{submission.id}?done={action}#tilldelning")
+
+
+@router.post("/granska/{submission_id}/sista-dag")
+def due_date(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser,
+             submission: ViewSubmission, due_on: Annotated[str, Form()] = ""):
+    """Move the due date of the current round."""
+    try:
+        day = assignment_service.parse_due(due_on)
+        assignment_service.set_due(session, submission=submission, user=user, due_on=day, settings=settings)
+    except (Conflict, InputError) as exc:
+        message = "; ".join(f"{e.field}: {e.message}" for e in exc.fields) or exc.message
+        ctx = _review_context(session, request, user, submission, assign_error=message, form={"due_on": due_on})
+        return page(request, "review/review.html", ctx, user=user, status_code=exc.status)
+    return redirect(f"/granska/{submission.id}?done=due#tilldelning")
 
 
 @router.post("/granska/{submission_id}")

@@ -1,5 +1,5 @@
 """The quality criteria: stored as data (keys stable, titles and guidance editable by the
-admin), seven checked automatically on submit and five judged by the county editor.
+admin), nine checked automatically on submit and five judged by the county editor.
 
 ``check_automatic`` is the one implementation of the automatic criteria: the submit
 endpoint, the form's live checklist, approval, import and the demo-content test all use it.
@@ -19,6 +19,7 @@ from app.core.i18n import gettext
 from app.core.time import utcnow
 from app.models import Criterion, User
 from app.models.content import TEXT_FIELDS
+from app.services.labels import FIELD_LABELS
 from app.services.personal_data import find_personal_numbers
 from app.services.policy import authorize
 from app.services.reference import ReferenceSets
@@ -32,6 +33,8 @@ def _l(message: str) -> str:
 AUTOMATIC_KEYS: tuple[str, ...] = (
     "articles_tagged",
     "method_described",
+    "participation_described",
+    "results_described",
     "lessons_described",
     "effort_stated",
     "organisation_identified",
@@ -47,7 +50,21 @@ JUDGED_KEYS: tuple[str, ...] = (
 )
 JUDGEMENTS: tuple[str, ...] = ("met", "not_met", "not_applicable")
 METHOD_MIN = 300
+PARTICIPATION_MIN = 150
+RESULTS_MIN = 100
 LESSONS_MIN = 150
+# The described-text criteria: (key, field, minimum, what the editor asks for). The message
+# names the field by its label in the reader's language ("Barns delaktighet: beskriv …").
+DESCRIBED: tuple[tuple[str, str, int, str], ...] = (
+    ("method_described", "method", METHOD_MIN,
+     _l("%(label)s: describe what you did, in what order and with whom, in at least %(minimum)d characters (now %(count)d).")),
+    ("participation_described", "child_participation", PARTICIPATION_MIN,
+     _l("%(label)s: describe how children took part and what weight their views were given, in at least %(minimum)d characters (now %(count)d).")),
+    ("results_described", "results", RESULTS_MIN,
+     _l("%(label)s: describe what changed and how you know, in at least %(minimum)d characters (now %(count)d).")),
+    ("lessons_described", "lessons_learned", LESSONS_MIN,
+     _l("%(label)s: describe what you would do the same way and what differently, in at least %(minimum)d characters (now %(count)d).")),
+)
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 # The fields the personal-data check reads: every free-text field of the content.
 SCANNED_FIELDS: tuple[str, ...] = ("title", "summary", *TEXT_FIELDS, "organisation_name", "contact_name")
@@ -66,7 +83,10 @@ class CheckResult:
     def message(self, lang: str = "sv") -> str:
         if not self.template:
             return ""
-        return gettext(lang, self.template) % self.params
+        params = dict(self.params)
+        if "%(label)s" in self.template:
+            params["label"] = gettext(lang, FIELD_LABELS.get(self.field, self.field))
+        return gettext(lang, self.template) % params
 
     def as_dict(self, lang: str = "sv") -> dict[str, Any]:
         return {"key": self.key, "passed": self.passed, "message": self.message(lang), "field": self.field}
@@ -82,23 +102,17 @@ def _is_int(value: Any) -> bool:
 
 
 def check_automatic(data: Mapping[str, Any], refs: ReferenceSets) -> list[CheckResult]:
-    """Evaluate the seven automatic criteria on content (complete or not), in order."""
+    """Evaluate the automatic criteria on content (complete or not), in order."""
     results: list[CheckResult] = []
 
     articles = data.get("articles") or []
     ok = isinstance(articles, list) and any(a in refs.articles for a in articles if _is_int(a))
     results.append(CheckResult("articles_tagged", ok, "" if ok else _l("Tag at least one article of the Convention."), field="articles"))
 
-    for key, name, minimum in (("method_described", "method", METHOD_MIN), ("lessons_described", "lessons_learned", LESSONS_MIN)):
+    for key, name, minimum, template in DESCRIBED:
         count = len(_text(data, name))
         ok = count >= minimum
-        results.append(
-            CheckResult(
-                key, ok,
-                "" if ok else _l("Write at least %(minimum)d characters (now %(count)d)."),
-                {"minimum": minimum, "count": count}, field=name,
-            )
-        )
+        results.append(CheckResult(key, ok, "" if ok else template, {"minimum": minimum, "count": count}, field=name))
 
     missing = [n for n in ("duration_months", "effort_hours") if not _is_int(data.get(n))]
     ok = not missing

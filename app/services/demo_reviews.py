@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from app.core.config import Settings
 from app.models import Example, User
-from app.services import review as review_service
 from app.services import reuse as reuse_service
+from app.services import review as review_service
 from app.services import submissions as submissions_service
 from app.services.demo import mark_demo
 from app.services.users import create_user, get_user_by_email, parse_user_create

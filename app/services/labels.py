@@ -45,6 +45,10 @@ ACTION_LABELS: dict[str, str] = {
     "withdrawn": _l("Withdrawn"),
     "commented": _l("Comment"),
     "imported_published": _l("Imported and published"),
+    "assigned": _l("Taken for review"),
+    "unassigned": _l("Released for another editor"),
+    "due_changed": _l("Due date changed"),
+    "rereview_confirmed": _l("Re-reviewed: still valid"),
 }
 
 DECISION_LABELS: dict[str, str] = {
@@ -114,6 +118,10 @@ FALLBACK_CRITERIA: tuple[Criterion, ...] = (
               _l("At least one article of the Convention is named.")),
     Criterion("method_described", "automatic", _l("Method described"),
               _l("The method is described in at least 300 characters.")),
+    Criterion("participation_described", "automatic", _l("Children's participation described"),
+              _l("How children took part is described in at least 150 characters.")),
+    Criterion("results_described", "automatic", _l("Results described"),
+              _l("The results are described in at least 100 characters.")),
     Criterion("lessons_described", "automatic", _l("Lessons described"),
               _l("The lessons learned are described in at least 150 characters.")),
     Criterion("effort_stated", "automatic", _l("Effort and duration stated"),

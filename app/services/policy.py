@@ -87,6 +87,8 @@ def _reuse_county_not_own(user: User, report: ReuseReport) -> bool:
 
 def _reuse_not_own(user: User, report: ReuseReport) -> bool:
     return report.author_id != user.id
+def _own_county(user: User, county_code: Any) -> bool:
+    return user.county_code is not None and isinstance(county_code, str) and county_code == user.county_code
 
 
 ROLES = ("contributor", "editor", "admin")
@@ -115,6 +117,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("submission.decide", "contributor"): _never,
     ("submission.decide", "editor"): _county_not_own,
     ("submission.decide", "admin"): _not_own,
+    # Taking a submission for review, releasing it, moving its due date: whoever may decide.
+    ("submission.assign", "contributor"): _never,
+    ("submission.assign", "editor"): _county_not_own,
+    ("submission.assign", "admin"): _not_own,
     ("queue.view", "contributor"): _never,
     ("queue.view", "editor"): _always,
     ("queue.view", "admin"): _always,
@@ -125,6 +131,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("example.withdraw", "contributor"): _never,
     ("example.withdraw", "editor"): _example_county,
     ("example.withdraw", "admin"): _always,
+    # Re-review: confirming a published example is still valid.
+    ("example.rereview", "contributor"): _never,
+    ("example.rereview", "editor"): _example_county,
+    ("example.rereview", "admin"): _always,
     # A withdrawn example's versions stay visible to its county's editors and the admin.
     ("example.view_withdrawn", "contributor"): _never,
     ("example.view_withdrawn", "editor"): _example_county,
@@ -152,6 +162,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("admin.users", "admin"): _always,
     ("admin.criteria", "admin"): _always,
     ("admin.taxonomies", "admin"): _always,
+    # A county's review settings (the object is the county code): the admin, or its editors.
+    ("review.settings", "contributor"): _never,
+    ("review.settings", "editor"): _own_county,
+    ("review.settings", "admin"): _always,
     # Own account
     ("account.tokens", "contributor"): _always,
     ("account.tokens", "editor"): _always,
@@ -168,6 +182,7 @@ VISIBILITY: dict[str, str] = {
     "reuse.edit": "reuse.view",
     "reuse.decide": "reuse.view",
     "reuse.decide_any": "reuse.view",
+    "submission.assign": "submission.view",
 }
 
 

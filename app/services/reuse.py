@@ -24,7 +24,13 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from app.core.config import Settings
-from app.core.errors import Conflict, FieldError, InputError, NotFound, field_errors_from_pydantic
+from app.core.errors import (
+    Conflict,
+    FieldError,
+    InputError,
+    NotFound,
+    field_errors_from_pydantic,
+)
 from app.core.i18n import gettext
 from app.core.time import as_utc, utcnow
 from app.models import Example, ReuseReport, User

@@ -35,6 +35,7 @@ from app.models import (
     User,
 )
 from app.services import criteria as criteria_service
+from app.services import rereview, review_rounds
 from app.services.examples import make_slug, publish_new
 from app.services.notifications import author_of, notify
 from app.services.outbox import enqueue
@@ -153,13 +154,15 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
         submission_id=submission.id, reviewer_id=reviewer.id, decision=data.decision, comment=data.comment,
         criteria={k: v.model_dump() for k, v in judgements.items()}, created_at=now,
     ))
+    review_rounds.mark_seen(session, submission=submission, user=reviewer, now=now)
     label = actor_label(reviewer)
     if data.decision == "approve":
         quality = quality_profile(automatic, judgements, reviewed_at=now)
         example = validate_example(content, refs)
         if submission.kind == "revision":
-            _publish_revision(session, submission=submission, reviewer=reviewer, example=example,
-                              quality=quality, comment=data.comment)
+            revised = _publish_revision(session, submission=submission, reviewer=reviewer, example=example,
+                                        quality=quality, comment=data.comment)
+            rereview.reset(session, example=revised, user=reviewer, settings=settings, now=now)
         else:
             row = publish_new(
                 session, example=example.model_copy(update={"slug": _free_slug(session, example.title)}),

@@ -39,6 +39,7 @@ from app.models.content import (
 )
 from app.models.review import EDITABLE_STATUSES, OPEN_STATUSES
 from app.services import criteria as criteria_service
+from app.services import review_rounds
 from app.services.notifications import county_reviewers, notify
 from app.services.policy import allowed, authorize
 from app.services.reference import ReferenceSets
@@ -232,6 +233,7 @@ def submit(session: Session, *, submission: Submission, user: User, settings: Se
     if not _conditional(session, submission, statuses={from_status}, expected_version=submission.version,
                         values={"status": "submitted", "submitted_at": now, "updated_at": now}):
         raise Conflict("Bidraget har ändrats samtidigt; försök igen", code="concurrent_change")
+    review_rounds.start_round(session, submission=submission, content=content_of(submission), settings=settings, now=now)
     record(session, submission=submission, actor=user, action="submitted", from_status=from_status,
            to_status="submitted", example_id=submission.example_id)
     notify(session, settings=settings, recipients=county_reviewers(session, county_code=submission.county_code),
@@ -291,6 +293,7 @@ def create_imported(session: Session, *, example: ExampleIn, settings: Settings,
     )
     session.add(submission)
     session.flush()
+    review_rounds.start_round(session, submission=submission, content=content_of(submission), settings=settings, now=now)
     record(session, submission=submission, actor=None, action="imported", from_status=None,
            to_status="submitted", actor_label_override=actor)
     notify(session, settings=settings, recipients=county_reviewers(session, county_code=submission.county_code),

@@ -48,7 +48,7 @@ def events(session: Session, *, example_id: int) -> list[Event]:
     return list(session.exec(select(Event).where(Event.example_id == example_id).order_by(Event.created_at, Event.id)).all())
 
 
-PUBLIC_ACTIONS = frozenset({"published", "imported", "withdrawn"})
+PUBLIC_ACTIONS = frozenset({"published", "imported", "withdrawn", "rereview_confirmed"})
 
 
 def public_events(session: Session, *, example_id: int) -> list[Event]:

@@ -11,7 +11,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = "0005_reuse_reports"
-down_revision: str | None = "0002_review"
+down_revision: str | None = "0004_editor_workflow"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

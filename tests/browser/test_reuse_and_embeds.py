@@ -14,7 +14,12 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.browser.review_helpers import axe_violations, log_in, log_out, start_review_server
+from tests.browser.review_helpers import (
+    axe_violations,
+    log_in,
+    log_out,
+    start_review_server,
+)
 from tests.live import LiveServer, free_port
 
 WIDTHS = (1280, 320)

@@ -28,6 +28,12 @@ LESSONS = (
     "de regler som barnen själva tycker är orättvisa, inte med de som vuxna vill diskutera."
 )
 
+PARTICIPATION = (
+    "Elevråden ledde arbetet: de valde vilka regler som skulle prövas, höll samtalen i klasserna och fick "
+    "skriftliga svar från rektorn på vart och ett av förslagen."
+)
+RESULTS = "Tre regler ändrades och en togs bort. Enkäten visade att fler elever tyckte att reglerna var rättvisa."
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -63,8 +69,8 @@ def test_contributor_writes_and_submits_then_the_county_editor_approves(server, 
     page.fill("#f-summary", "Fem skolor lät elevråden pröva ordningsreglerna mot barnkonventionen.")
     page.fill("#f-background", "Eleverna upplevde flera regler som **orättvisa**.")
     page.fill("#f-method", METHOD)
-    page.fill("#f-child_participation", "Elevråden ledde arbetet och fick skriftliga svar.")
-    page.fill("#f-results", "Tre regler ändrades och en togs bort.")
+    page.fill("#f-child_participation", PARTICIPATION)
+    page.fill("#f-results", RESULTS)
     page.fill("#f-lessons_learned", LESSONS)
     page.fill("#f-transferability", "Alla skolor med elevråd kan göra likadant.")
     # Markdown preview, rendered by the server.
@@ -81,12 +87,12 @@ def test_contributor_writes_and_submits_then_the_county_editor_approves(server, 
     page.fill("#f-start_year", "2022")
     page.fill("#f-end_year", "2024")
     page.fill("#f-duration_months", "24")
-    # The live checklist: six of seven before the last field, seven after.
-    page.wait_for_function("document.getElementById('checklist-summary').textContent.startsWith('6 av 7')")
+    # The live checklist: eight of nine before the last field, nine after.
+    page.wait_for_function("document.getElementById('checklist-summary').textContent.startsWith('8 av 9')")
     page.fill("#f-effort_hours", "300")
     page.fill("#f-link_title_0", "Elevrådens förslag")
     page.fill("#f-link_url_0", "https://www.umea.se/elevrad")
-    page.wait_for_function("document.getElementById('checklist-summary').textContent.startsWith('7 av 7')")
+    page.wait_for_function("document.getElementById('checklist-summary').textContent.startsWith('9 av 9')")
     assert checklist.get_attribute("aria-live") == "polite"
     _wait_saved(page)
     page.get_by_role("button", name="Skicka in för granskning").click()

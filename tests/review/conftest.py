@@ -111,7 +111,10 @@ def new_submission(session: Session, cast: Cast, *, state: str = "draft", settin
         return sub
     if state in ("changes_requested", "rejected", "published"):
         decision = {"changes_requested": "request_changes", "rejected": "reject", "published": "approve"}[state]
-        review_service.decide(session, submission=sub, reviewer=cast.editor.user, settings=settings,
+        # The county's own editor decides (services check the policy table themselves).
+        reviewer = next((e.user for e in (cast.editor, cast.other_editor) if e.user.county_code == sub.county_code),
+                        cast.admin.user)
+        review_service.decide(session, submission=sub, reviewer=reviewer, settings=settings,
                               data=DecisionIn(decision=decision, comment="Kommentar", criteria=ALL_MET))
         return sub
     raise ValueError(state)

@@ -96,7 +96,7 @@ def test_stored_criteria_have_the_stable_keys_in_both_languages(session):
     sv = list_criteria(session, lang="sv")
     en = list_criteria(session, lang="en")
     assert [c.key for c in sv] == list(AUTOMATIC_KEYS) + list(JUDGED_KEYS)
-    assert [c.kind for c in sv] == ["automatic"] * 7 + ["judged"] * 5
+    assert [c.kind for c in sv] == ["automatic"] * 9 + ["judged"] * 5
     assert all(c.title and c.guidance for c in sv + en)
     by_key = {c.key: c for c in en}
     assert by_key["participation"].article == 12 and by_key["best_interests"].article == 3

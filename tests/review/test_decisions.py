@@ -51,11 +51,11 @@ def test_not_applicable_needs_a_comment_on_the_criterion_or_the_decision(client,
     example = client.get(f"/api/v1/examples/{approved.json()['example_id']}").json()
     assert example["quality"]["criteria"]["transferability"]["comment"] == "Ett unikt läge."
     assert {v["kind"] for v in example["quality"]["criteria"].values()} == {"automatic", "judged"}
-    assert len(example["quality"]["criteria"]) == 12 and example["quality"]["reviewed_at"]
+    assert len(example["quality"]["criteria"]) == 14 and example["quality"]["reviewed_at"]
     # The public example page shows the profile.
     page = client.get(f"/exempel/{example['id']}")
     assert page.status_code == 200
-    assert page.text.count('class="criterion criterion-met"') == 11
+    assert page.text.count('class="criterion criterion-met"') == 13
     assert page.text.count('class="criterion criterion-not_applicable"') == 1
 
 

@@ -131,7 +131,7 @@ def test_autosave_answers_with_out_of_band_updates(author_client, session, cast,
     assert "<html" not in body
     assert f'id="f-version" value="{before + 1}" hx-swap-oob="true"' in body
     assert 'id="checklist" hx-swap-oob="innerHTML"' in body
-    assert "6 av 7" in body or "6 of 7" in body
+    assert "8 av 9" in body or "8 of 9" in body
     assert re.search(r'id="err-contact_email" hx-swap-oob="true">[^<]+<', body)
     assert re.search(r'id="err-title" hx-swap-oob="true"><', body)
     session.refresh(sub)
