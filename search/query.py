@@ -12,6 +12,8 @@ Semantics (identical for every engine):
   Examples without a start year are excluded as soon as ``year_to`` is set.
 * ``max_hours`` / ``max_months``: ``effort_hours <= max_hours`` and
   ``duration_months <= max_months``; unknown values are excluded.
+* ``ids``: only these example ids (empty = no id filter). Used to ask "which of these
+  new publications match this saved search?" of the engine itself.
 * ``facets``: facet counts to return. Counts are *disjunctive*: a facet's counts
   apply every active filter except that facet's own.
 * ``sort``: ``relevance`` (ties by id; with empty text it means ``newest``),
@@ -71,6 +73,7 @@ MAX_TEXT_LENGTH = 500
 _WORD_RE = re.compile(r"[^\W_]+")
 MAX_PAGE = 1000  # deep paging beyond page*per_page = 100k is not supported
 MAX_VALUES = 50  # selected values per facet filter (municipalities: 300)
+MAX_IDS = 1000  # ids of one id filter
 
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 CountyCode = Annotated[str, StringConstraints(pattern=r"^\d{2}$")]
@@ -105,6 +108,7 @@ class SearchQuery(BaseModel):
     year_to: Year | None = None
     max_hours: Annotated[int, Field(ge=0)] | None = None
     max_months: Annotated[int, Field(ge=0)] | None = None
+    ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=MAX_IDS)] = []
     facets: list[FacetName] = []
     sort: SortName = "relevance"
     page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
@@ -120,6 +124,7 @@ class SearchQuery(BaseModel):
         "organisation_types",
         "effort",
         "duration",
+        "ids",
         "facets",
     )
     @classmethod

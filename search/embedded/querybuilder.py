@@ -165,6 +165,8 @@ class QueryBuilder:
             out.append(self._int_range("effort_hours", upper=q.max_hours))
         if q.max_months is not None:
             out.append(self._int_range("duration_months", upper=q.max_months))
+        if q.ids:
+            out.append(Query.term_set_query(self.schema, "id", list(q.ids)))
         return out
 
     def filters(self, q: SearchQuery, *, exclude_facet: str | None = None) -> list[Query]:

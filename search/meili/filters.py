@@ -38,4 +38,6 @@ def build_filter(q: SearchQuery, *, exclude_facet: str | None = None) -> list[st
         clauses.append(f"effort_hours <= {int(q.max_hours)}")
     if q.max_months is not None:
         clauses.append(f"duration_months <= {int(q.max_months)}")
+    if q.ids:
+        clauses.append(in_clause("id", q.ids, numeric=True))
     return clauses or None
