@@ -11,6 +11,7 @@ from app.models.example import (
 )
 from app.models.history import Event
 from app.models.outbox import OutboxEntry
+from app.models.plans import Attachment, ContactMessage, Plan, PlanMeasure, SavedSearch, SavedSearchHit
 from app.models.review import (
     Criterion,
     MailMessage,
@@ -23,6 +24,12 @@ from app.models.user import ApiToken, User
 
 __all__ = [
     "ApiToken",
+    "Attachment",
+    "ContactMessage",
+    "Plan",
+    "PlanMeasure",
+    "SavedSearch",
+    "SavedSearchHit",
     "Article",
     "AuthSession",
     "Criterion",

@@ -30,6 +30,7 @@ from app.services.example_view import (
     related_examples,
     sections,
 )
+from app.services.example_tools import example_tools
 from app.services.labels import (
     FACET_TITLES,
     SORT_TITLES,
@@ -41,6 +42,7 @@ from app.services.search_params import SearchParams, parse_search_params
 from app.services.serializers import permalink
 from app.services.statistics import coverage
 from app.services.taxonomy import Taxonomy, taxonomy_for
+from app.web.auth import OptionalUser
 from app.web.deps import SessionDep
 from app.web.templating import add_global, is_htmx, render, templates_for
 from search import FACET_NAMES
@@ -127,7 +129,7 @@ def _example_or_404(session, raw_id: str) -> Example:
 
 
 @router.api_route("/exempel/{example_id}", methods=["GET", "HEAD"])
-def example_page(example_id: str, request: Request, session: SessionDep) -> Response:
+def example_page(example_id: str, request: Request, session: SessionDep, user: OptionalUser) -> Response:
     example = _example_or_404(session, example_id)
     taxonomy = taxonomy_for(request.app.state, session)
     lang = _lang(request)
@@ -146,6 +148,7 @@ def example_page(example_id: str, request: Request, session: SessionDep) -> Resp
         json_ld=json_ld(example, taxonomy, base_url=base, lang=lang),
         published_at=as_utc(example.published_at),
         updated_at=as_utc(example.updated_at),
+        **example_tools(session, example, user, upload_limit=request.app.state.settings.UPLOAD_MAX_BYTES),
     )
     return render(request, "example.html", context)
 
