@@ -269,25 +269,34 @@ def _match_and_mail(session: Session, backend: SearchBackend, settings: Settings
 
 def notify_published(engine: Engine, backend: SearchBackend, settings: Settings, example_ids: Iterable[int],
                      *, now: datetime | None = None) -> AlertRun:
-    """Immediate alerts for examples the indexer has just indexed. Runs in its own
-    transaction; the mails leave after it commits (app.services.mail)."""
+    """Immediate alerts for examples the indexer has just indexed, in a transaction of its
+    own; the mails leave after it commits (app.services.mail)."""
+    with Session(engine, expire_on_commit=False) as session:
+        run = match_published(session, backend=backend, settings=settings, example_ids=example_ids, now=now)
+        session.commit()
+    return run
+
+
+def match_published(session: Session, *, backend: SearchBackend, settings: Settings, example_ids: Iterable[int],
+                    now: datetime | None = None) -> AlertRun:
+    """Mail every immediate saved search that finds one of ``example_ids`` (examples first
+    published after the search was saved, each at most once)."""
     ids = sorted(set(example_ids))
     run = AlertRun()
     if not ids:
         return run
     now = now or utcnow()
-    with Session(engine, expire_on_commit=False) as session:
-        searches = session.exec(select(SavedSearch).where(SavedSearch.frequency == "immediate")).all()
-        if not searches:
-            return run
-        examples = session.exec(select(Example).where(Example.id.in_(ids), Example.status == "published")).all()  # type: ignore[union-attr]
-        if not examples:
-            return run
-        taxonomy = Taxonomy.load(session)
-        for saved in searches:
-            run.searches += 1
-            _match_and_mail(session, backend, settings, taxonomy, saved, list(examples), now, run)
-        session.commit()
+    searches = session.exec(select(SavedSearch).where(SavedSearch.frequency == "immediate").order_by(SavedSearch.id)).all()
+    if not searches:
+        return run
+    examples = session.exec(select(Example).where(Example.id.in_(ids), Example.status == "published")).all()  # type: ignore[union-attr]
+    if not examples:
+        return run
+    taxonomy = Taxonomy.load(session)
+    for saved in searches:
+        run.searches += 1
+        _match_and_mail(session, backend, settings, taxonomy, saved, list(examples), now, run)
+    session.flush()
     return run
 
 
