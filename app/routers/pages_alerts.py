@@ -48,7 +48,7 @@ def save_search(request: Request, session: SessionDep, user: OptionalUser,
                 query: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
                 frequency: Annotated[str, Form()] = "weekly"):
     if user is None:
-        return redirect("/logga-in?next=" + quote("/?" + query if query else "/", safe="/?=&"))
+        return redirect("/logga-in?next=" + quote("/?" + query if query else "/", safe="/"))
     taxonomy = taxonomy_for(request.app.state, session)
     try:
         saved = alert_service.create_saved_search(session, user=user, query=query, name=name, frequency=frequency,

@@ -202,7 +202,7 @@ def feed_rows(session: Session, backend: SearchBackend, taxonomy: Taxonomy, save
 
 
 # -- matching and mail ------------------------------------------------------------------------
-SUBJECT_ONE = _l("New example for your saved search “%(name)s”")
+SUBJECT_ONE = _l("New example for your saved search “%(name)s”: %(title)s")
 SUBJECT_DIGEST = _l("%(count)s new examples for your saved search “%(name)s”")
 BODY_INTRO = _l("New on Barnrättsbanken for your saved search “%(name)s”:")
 BODY_SEARCH = _l("The search: %(url)s")
@@ -232,7 +232,7 @@ def _mail(session: Session, *, settings: Settings, saved: SavedSearch, examples:
         return
     base = settings.BASE_URL.rstrip("/")
     name = saved.name
-    subject = (gettext(lang, SUBJECT_ONE) % {"name": name} if len(examples) == 1
+    subject = (gettext(lang, SUBJECT_ONE) % {"name": name, "title": examples[0].title} if len(examples) == 1
                else gettext(lang, SUBJECT_DIGEST) % {"count": len(examples), "name": name})
     lines = [gettext(lang, BODY_INTRO) % {"name": name}, ""]
     for ex in examples:
