@@ -4,6 +4,7 @@ attachments (type by content, size limit, local storage and a real S3-compatible
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from datetime import timedelta
 
@@ -213,11 +214,12 @@ def test_the_app_uses_s3_when_a_bucket_is_configured(s3_server, client, session,
     from app.main import create_app
     from app.web.deps import get_session
 
+    bucket = f"appfiles-{uuid.uuid4().hex[:8]}"
     boto3.client("s3", endpoint_url=s3_server, region_name="eu-north-1", aws_access_key_id="test",
                  aws_secret_access_key="test").create_bucket(
-        Bucket="appfiles", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
     settings = Settings(DATABASE_URL=db_url, DATA_DIR=tmp_path / "s3data", ENV="development", RUN_INDEXER=False,
-                        BASE_URL="http://barnratt.example.se", S3_BUCKET="appfiles", S3_ENDPOINT_URL=s3_server,
+                        BASE_URL="http://barnratt.example.se", S3_BUCKET=bucket, S3_ENDPOINT_URL=s3_server,
                         S3_ACCESS_KEY_ID="test", S3_SECRET_ACCESS_KEY="test")
     app = create_app(settings)
     assert app.state.storage.kind == "s3"
