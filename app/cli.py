@@ -89,12 +89,15 @@ def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool
 def _sync_search() -> None:
     """Apply the search outbox now (the same path the server's indexer takes). If the
     engine is unavailable the rows stay queued and the server applies them later."""
+    from app.services.alerts import indexed_hook
     from app.services.indexer import Indexer
     from app.services.search_engine import backend_from_settings
 
-    backend = backend_from_settings(get_settings(), configure=False)
+    settings = get_settings()
+    backend = backend_from_settings(settings, configure=False)
+    engine = _engine()
     try:
-        indexer = Indexer(_engine(), backend)
+        indexer = Indexer(engine, backend, on_indexed=indexed_hook(engine, backend, settings))
         result = indexer.drain()
         if not result.error and indexer.reconcile() == "rebuilt":  # e.g. an index emptied by a schema change
             typer.echo("Search index rebuilt from the database.")
@@ -194,6 +197,37 @@ def reindex() -> None:
     finally:
         backend.close()
     typer.echo(f"Search index rebuilt with {count} example(s).")
+
+
+@cli.command()
+def alerts(
+    now: Annotated[str | None, typer.Option("--now", help="The clock, ISO 8601 (tests, replays); default: now.")] = None,
+) -> None:
+    """Send the weekly digests of saved searches ("Bevaka") that are due. Run it weekly (cron);
+    a rerun within six days sends nothing, and no example is ever mailed twice."""
+    from datetime import UTC, datetime
+
+    from app.services.alerts import send_weekly_digests
+    from app.services.search_engine import backend_from_settings
+
+    clock = None
+    if now:
+        try:
+            clock = datetime.fromisoformat(now)
+        except ValueError:
+            _fail(f"--now: '{now}' is not an ISO 8601 date-time")
+        clock = clock.replace(tzinfo=UTC) if clock.tzinfo is None else clock.astimezone(UTC)
+    settings = get_settings()
+    backend = backend_from_settings(settings, configure=False)
+    try:
+        with session_scope(_engine()) as session:
+            result = send_weekly_digests(session, backend=backend, settings=settings, now=clock)
+    except AppError as exc:
+        _fail(f"Digests not sent: {exc.message}")
+    finally:
+        backend.close()
+    typer.echo(f"Weekly digests: {result.searches} due search(es), {result.mails} mail(s), "
+               f"{result.examples} example(s).")
 
 
 @cli.command("import")

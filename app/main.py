@@ -17,25 +17,32 @@ from app.core.db import make_engine
 from app.routers import (
     api_editor,
     api_examples,
+    api_plans,
     api_review,
     docs,
     health,
     pages,
     pages_account,
     pages_admin,
+    pages_alerts,
+    pages_contact,
     pages_editor,
+    pages_plans,
     pages_reuse,
     pages_review,
     pages_submissions,
 )
+from app.services.alerts import indexed_hook
 from app.services.indexer import Indexer
 from app.services.search_engine import backend_from_settings
+from app.services.storage import storage_from_settings
 from app.web.auth import install_accounts
 from app.web.error_pages import install_error_handlers
 from app.web.middleware import (
     install_api_http,
     install_indexer_wakeup,
     install_language,
+    install_upload_limit,
 )
 from app.web.rendering import install_template_globals
 
@@ -50,7 +57,11 @@ ROUTERS = (
     docs.router,
     api_review.router,
     api_editor.router,
+    api_plans.router,
     pages_account.router,
+    pages_plans.router,
+    pages_alerts.router,
+    pages_contact.router,
     pages_submissions.router,
     pages_reuse.router,  # before pages_review: /granska/provat is not a submission id
     pages_editor.router,
@@ -94,11 +105,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.search = backend_from_settings(settings)
+    app.state.storage = storage_from_settings(settings)
     app.state.indexer = Indexer(
         app.state.engine,
         app.state.search,
         base_backoff=settings.INDEX_RETRY_SECONDS,
         check_interval=settings.INDEX_CHECK_SECONDS,
+        on_indexed=indexed_hook(app.state.engine, app.state.search, settings),
     )
     app.state.readiness_probes = {"search": app.state.indexer.readiness}
     install_error_handlers(app)
@@ -106,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_language(app)
     install_indexer_wakeup(app)
     install_api_http(app)
+    install_upload_limit(app)
     install_accounts(app)
     install_template_globals()
     mount_static(app)

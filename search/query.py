@@ -14,6 +14,8 @@ Semantics (identical for every engine):
   ``duration_months <= max_months``; unknown values are excluded.
 * ``reused``: only examples that other organisations reported reusing
   (``reuse_count >= 1``).
+* ``ids``: only these example ids (empty = no id filter). Used to ask "which of these
+  new publications match this saved search?" of the engine itself.
 * ``facets``: facet counts to return. Counts are *disjunctive*: a facet's counts
   apply every active filter except that facet's own.
 * ``sort``: ``relevance`` (ties by id; with empty text it means ``newest``),
@@ -74,6 +76,7 @@ MAX_TEXT_LENGTH = 500
 _WORD_RE = re.compile(r"[^\W_]+")
 MAX_PAGE = 1000  # deep paging beyond page*per_page = 100k is not supported
 MAX_VALUES = 50  # selected values per facet filter (municipalities: 300)
+MAX_IDS = 1000  # ids of one id filter
 
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 CountyCode = Annotated[str, StringConstraints(pattern=r"^\d{2}$")]
@@ -109,6 +112,7 @@ class SearchQuery(BaseModel):
     max_hours: Annotated[int, Field(ge=0)] | None = None
     max_months: Annotated[int, Field(ge=0)] | None = None
     reused: bool = False
+    ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=MAX_IDS)] = []
     facets: list[FacetName] = []
     sort: SortName = "relevance"
     page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
@@ -124,6 +128,7 @@ class SearchQuery(BaseModel):
         "organisation_types",
         "effort",
         "duration",
+        "ids",
         "facets",
     )
     @classmethod

@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     REMINDER_LEAD_DAYS: int = Field(default=2, ge=0, le=365)
     # A published example is due for re-review this many months after its last review.
     REREVIEW_MONTHS: int = Field(default=24, ge=1, le=240)
+    # Attachments of examples: largest accepted file, and where files are kept (under
+    # DATA_DIR/attachments unless an S3-compatible bucket is configured).
+    UPLOAD_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1024)
+    S3_BUCKET: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_REGION: str = "eu-north-1"
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_PREFIX: str = "attachments/"
+    # Contact form of an example: messages per sender address and per IP address and hour.
+    CONTACT_RATE_LIMIT_PER_HOUR: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

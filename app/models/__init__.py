@@ -19,6 +19,14 @@ from app.models.example import (
 )
 from app.models.history import Event
 from app.models.outbox import OutboxEntry
+from app.models.plans import (
+    Attachment,
+    ContactMessage,
+    Plan,
+    PlanMeasure,
+    SavedSearch,
+    SavedSearchHit,
+)
 from app.models.reuse import DemoContent, ReuseReport
 from app.models.review import (
     Criterion,
@@ -38,6 +46,12 @@ __all__ = [
     "ReviewView",
     "SubmissionRound",
     "ApiToken",
+    "Attachment",
+    "ContactMessage",
+    "Plan",
+    "PlanMeasure",
+    "SavedSearch",
+    "SavedSearchHit",
     "Article",
     "AuthSession",
     "Criterion",

@@ -29,6 +29,7 @@ from app.services.demo import (
     demo_ids,
     is_demo,
 )
+from app.services.example_tools import example_tools
 from app.services.example_view import (
     api_url,
     example_tags,
@@ -56,6 +57,7 @@ from app.services.search_params import (
 from app.services.serializers import permalink
 from app.services.statistics import coverage
 from app.services.taxonomy import Taxonomy, taxonomy_for
+from app.web.auth import OptionalUser
 from app.web.deps import SessionDep, base_url
 from app.web.templating import add_global, is_htmx, render, templates_for
 from search import FACET_NAMES
@@ -156,7 +158,7 @@ def _example_or_404(session, raw_id: str) -> Example:
 
 
 @router.api_route("/exempel/{example_id}", methods=["GET", "HEAD"])
-def example_page(example_id: str, request: Request, session: SessionDep) -> Response:
+def example_page(example_id: str, request: Request, session: SessionDep, user: OptionalUser) -> Response:
     example = _example_or_404(session, example_id)
     taxonomy = taxonomy_for(request.app.state, session)
     lang = _lang(request)
@@ -181,6 +183,7 @@ def example_page(example_id: str, request: Request, session: SessionDep) -> Resp
         county_map=county_map_rows(taxonomy, lang),
         **_demo_notice(session, example, lang),
         review=review_date(session, example=example, settings=request.app.state.settings),
+        **example_tools(session, example, user, upload_limit=request.app.state.settings.UPLOAD_MAX_BYTES),
     )
     return render(request, "example.html", context)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -101,6 +101,7 @@ class Indexer:
         max_backoff: float = 300.0,
         idle_interval: float = 1.0,
         check_interval: float = 60.0,
+        on_indexed: Callable[[list[int]], Any] | None = None,
     ) -> None:
         self.engine = engine
         self.backend = backend
@@ -112,6 +113,9 @@ class Indexer:
         self._lock = threading.Lock()
         self.wakeup = asyncio.Event()
         self.last_error: str | None = None
+        # Called with the ids of published examples once the engine holds them (after the
+        # outbox rows are gone): the immediate saved-search alerts hang here.
+        self.on_indexed = on_indexed
 
     # -- draining ---------------------------------------------------------------------
     def drain_once(self) -> DrainResult:
@@ -161,7 +165,12 @@ class Indexer:
             if self.last_error:
                 log.info("search engine accepts writes again")
             self.last_error = None
-            return DrainResult(applied=len(rows))
+        if docs and self.on_indexed is not None:
+            try:
+                self.on_indexed([int(doc["id"]) for doc in docs])
+            except Exception:  # noqa: BLE001 - alerts must never stop the indexer
+                log.exception("after-index hook failed")
+        return DrainResult(applied=len(rows))
 
     def drain(self, *, max_batches: int = 1000) -> DrainResult:
         """Drain everything that is due now (used by the CLI and tests)."""

@@ -89,6 +89,10 @@ def _reuse_not_own(user: User, report: ReuseReport) -> bool:
     return report.author_id != user.id
 def _own_county(user: User, county_code: Any) -> bool:
     return user.county_code is not None and isinstance(county_code, str) and county_code == user.county_code
+def _owner(user: User, obj: Any) -> bool:
+    """Plans and saved searches belong to one user (by id)."""
+    owner = getattr(obj, "owner_id", None) or getattr(obj, "user_id", None)
+    return owner is not None and owner == user.id
 
 
 ROLES = ("contributor", "editor", "admin")
@@ -158,6 +162,24 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("reuse.queue", "contributor"): _never,
     ("reuse.queue", "editor"): _always,
     ("reuse.queue", "admin"): _always,
+    # Attachments of a published example: whoever may revise it.
+    ("example.attach", "contributor"): _example_organisation,
+    ("example.attach", "editor"): _example_county_or_organisation,
+    ("example.attach", "admin"): _always,
+    # Plans ("Min plan") and saved searches ("Bevaka"): private to their owner, for every
+    # role (the admin too: they are personal working documents, not content).
+    ("plan.create", "contributor"): _always,
+    ("plan.create", "editor"): _always,
+    ("plan.create", "admin"): _always,
+    ("plan.manage", "contributor"): _owner,
+    ("plan.manage", "editor"): _owner,
+    ("plan.manage", "admin"): _owner,
+    ("saved_search.create", "contributor"): _always,
+    ("saved_search.create", "editor"): _always,
+    ("saved_search.create", "admin"): _always,
+    ("saved_search.manage", "contributor"): _owner,
+    ("saved_search.manage", "editor"): _owner,
+    ("saved_search.manage", "admin"): _owner,
     # Administration
     ("admin.users", "admin"): _always,
     ("admin.criteria", "admin"): _always,

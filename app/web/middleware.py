@@ -132,3 +132,24 @@ def install_indexer_wakeup(app: FastAPI) -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             app.state.indexer.wakeup.set()
         return response
+
+
+UPLOAD_SUFFIX = "/bilagor"
+UPLOAD_OVERHEAD = 64 * 1024  # multipart headers and the other form fields
+
+
+def install_upload_limit(app: FastAPI) -> None:
+    """Refuse an attachment upload whose declared size is over the limit before its body
+    is read (413 in the common shape); the service checks the real size again."""
+    limit = app.state.settings.UPLOAD_MAX_BYTES + UPLOAD_OVERHEAD
+
+    @app.middleware("http")
+    async def _upload_limit(request: Request, call_next):
+        if request.method == "POST" and request.url.path.endswith(UPLOAD_SUFFIX):
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                return JSONResponse(
+                    error_body(413, "too_large", "Filen är för stor", []), status_code=413,
+                    headers={"Cache-Control": "no-store", "Connection": "close"},
+                )
+        return await call_next(request)

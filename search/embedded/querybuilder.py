@@ -167,6 +167,8 @@ class QueryBuilder:
             out.append(self._int_range("duration_months", upper=q.max_months))
         if q.reused:
             out.append(self._int_range("reuse_count", lower=1))
+        if q.ids:
+            out.append(Query.term_set_query(self.schema, "id", list(q.ids)))
         return out
 
     def filters(self, q: SearchQuery, *, exclude_facet: str | None = None) -> list[Query]:

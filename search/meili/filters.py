@@ -40,4 +40,6 @@ def build_filter(q: SearchQuery, *, exclude_facet: str | None = None) -> list[st
         clauses.append(f"duration_months <= {int(q.max_months)}")
     if q.reused:
         clauses.append("reuse_count >= 1")
+    if q.ids:
+        clauses.append(in_clause("id", q.ids, numeric=True))
     return clauses or None

@@ -37,7 +37,7 @@ SEARCHABLE_ATTRIBUTES: list[str] = [
     "compound_parts",
 ]
 RANGE_ATTRIBUTES: list[str] = ["start_year", "active_until", "effort_hours", "duration_months", "reuse_count"]
-FILTERABLE_ATTRIBUTES: list[str] = [f.doc_field for f in FACETS] + RANGE_ATTRIBUTES
+FILTERABLE_ATTRIBUTES: list[str] = [f.doc_field for f in FACETS] + RANGE_ATTRIBUTES + ["id"]
 SORTABLE_ATTRIBUTES: list[str] = ["published_ts", "effort_sort", "duration_sort", "reuse_count", "id"]
 DISPLAYED_ATTRIBUTES: list[str] = ["id", "slug", "title", "summary"]
 RANKING_RULES: list[str] = [

@@ -32,6 +32,8 @@ def passes(doc: dict, q: SearchQuery, *, exclude_facet: str | None = None) -> bo
         return False
     if q.max_hours is not None and (doc["effort_hours"] is None or doc["effort_hours"] > q.max_hours):
         return False
+    if q.ids and doc["id"] not in q.ids:
+        return False
     if q.max_months is not None and (
         doc["duration_months"] is None or doc["duration_months"] > q.max_months
     ):

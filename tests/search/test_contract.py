@@ -93,6 +93,22 @@ def test_filters(loaded, filters):
     assert res.total == len(expected)
 
 
+def test_id_filter_asks_which_of_these_ids_match(loaded):
+    """The saved-search alerts ask the engine which of a few new publications match a
+    stored search: ids AND text AND filters, with the other ids left out."""
+    some = sorted(ALL_IDS)[::3]
+    q = SearchQuery(per_page=100, ids=some)
+    res = loaded.search(q)
+    assert set(hit_ids(res)) == set(some) and res.total == len(some)
+    narrowed = SearchQuery(per_page=100, ids=some, sectors=["socialtjanst"])
+    expected = reference.filtered_ids(DOCS, narrowed)
+    assert 0 < len(expected) < len(some)
+    assert set(hit_ids(loaded.search(narrowed))) == expected
+    with_text = run(loaded, text="kolonilott", ids=[id_of("kolonilott-familjer")])
+    assert hit_ids(with_text) == [id_of("kolonilott-familjer")]
+    assert run(loaded, text="kolonilott", ids=[i for i in some if i != id_of("kolonilott-familjer")]).total == 0
+
+
 def test_every_filter_is_exercised_and_selective():
     """Guard for the suite itself: each filter case selects a proper, non-empty subset."""
     for filters in FILTER_CASES[:-1]:
