@@ -18,7 +18,7 @@ from app.services.search_params import SearchParams
 from app.services.serializers import example_public, permalink
 from app.services.taxonomy import Taxonomy
 from search import SearchBackend, SearchError, SearchQuery
-from search.bands import duration_band, effort_band
+from search.bands import duration_band, effort_band, is_ongoing
 
 RELATED_LIMIT = 3
 
@@ -78,7 +78,7 @@ def example_tags(example: Example, taxonomy: Taxonomy, lang: str) -> dict[str, l
     band = effort_band(example.effort_hours)
     if band:
         tags["effort"] = [tag("effort", band)]
-    band = duration_band(example.duration_months, ongoing=example.end_year is None)
+    band = duration_band(example.duration_months, ongoing=is_ongoing(example.start_year, example.end_year))
     if band:
         tags["duration"] = [tag("duration", band)]
     return tags
