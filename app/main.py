@@ -22,6 +22,7 @@ from app.routers import (
     pages,
     pages_account,
     pages_admin,
+    pages_organisations,
     pages_review,
     pages_submissions,
 )
@@ -49,6 +50,7 @@ ROUTERS = (
     pages_account.router,
     pages_submissions.router,
     pages_review.router,
+    pages_organisations.router,
     pages_admin.router,
     pages.router,
 )

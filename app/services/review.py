@@ -163,6 +163,8 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
                 session, example=example.model_copy(update={"slug": _free_slug(session, example.title)}),
                 actor_label=label, actor_id=reviewer.id, action="published", comment=data.comment,
                 quality=quality, submission_id=submission.id, from_status="submitted",
+                author_id=submission.author_id,
+                organisation_id=submission.organisation_id or _content_organisation(session, example),
             )
             session.execute(
                 update(Submission).where(Submission.id == submission.id).values(example_id=row.id)
@@ -177,6 +179,15 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
            example_id=submission.example_id)
     session.flush()
     return submission
+
+
+def _content_organisation(session: Session, example: ExampleIn) -> int | None:
+    """For a submission no organisation owns (an import): the organisation its own fields
+    name, if exactly one."""
+    from app.services.organisations import match_content
+
+    found = match_content(session, example.content())
+    return found.id if found else None
 
 
 def _free_slug(session: Session, title: str) -> str:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic import Field as PField
 from sqlalchemy import delete, or_, update
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from app.core.config import Settings
 from app.core.errors import (
@@ -24,7 +24,7 @@ from app.core.errors import (
     field_errors_from_pydantic,
 )
 from app.core.time import utcnow
-from app.models import Event, Example, ExampleIn, Notification, Submission, User
+from app.models import Event, Example, ExampleIn, Notification, Organisation, Submission, User
 from app.models.example import CONTRACT_FIELDS, MAX_TEXT
 from app.models.review import EDITABLE_STATUSES, OPEN_STATUSES
 from app.services import criteria as criteria_service
@@ -182,13 +182,14 @@ def require_ready(session: Session, *, content: dict[str, Any], lang: str = "sv"
 def create(session: Session, *, user: User, data: SubmissionIn) -> Submission:
     now = utcnow()
     content = data.content()
-    if not content["organisation_name"] and user.organisation_name:
-        content["organisation_name"] = user.organisation_name
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    if not content["organisation_name"] and organisation is not None:
+        content["organisation_name"] = organisation.name
     if not content["county_code"] and user.county_code:
         content["county_code"] = user.county_code
     submission = Submission(
         **content, kind="new", status="draft", version=1, author_id=user.id,
-        organisation=user.organisation_name, created_at=now, updated_at=now,
+        organisation_id=user.organisation_id, created_at=now, updated_at=now,
     )
     session.add(submission)
     session.flush()
@@ -284,7 +285,7 @@ def start_revision(session: Session, *, example: Example, user: User) -> Submiss
     now = utcnow()
     submission = Submission(
         **example.content(), kind="revision", status="draft", version=1, author_id=user.id,
-        organisation=user.organisation_name, example_id=example.id, base_version=example.version,
+        organisation_id=user.organisation_id, example_id=example.id, base_version=example.version,
         created_at=now, updated_at=now,
     )
     session.add(submission)
@@ -299,7 +300,7 @@ def create_imported(session: Session, *, example: ExampleIn, settings: Settings,
     """An imported row awaiting its county editor: status submitted, no author."""
     now = utcnow()
     submission = Submission(
-        **example.content(), kind="new", status="submitted", version=1, author_id=None, organisation=None,
+        **example.content(), kind="new", status="submitted", version=1, author_id=None, organisation_id=None,
         created_at=now, updated_at=now, submitted_at=now,
     )
     session.add(submission)
@@ -318,9 +319,8 @@ def mine(session: Session, *, user: User) -> list[Submission]:
     from app.services.policy import allowed
 
     condition = Submission.author_id == user.id
-    if user.organisation_name:
-        same = func.lower(func.trim(Submission.organisation)) == func.lower(user.organisation_name.strip())
-        condition = or_(condition, same)
+    if user.organisation_id is not None:
+        condition = or_(condition, Submission.organisation_id == user.organisation_id)
     rows = session.exec(
         select(Submission).where(condition).order_by(Submission.updated_at.desc(), Submission.id.desc())  # type: ignore[attr-defined]
     ).all()

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.core.errors import AppError, FieldError, InputError
 from app.models import Example, ExampleIn
 from app.models.example import CONTRACT_FIELDS, TEXT_FIELDS
+from app.services import organisations as organisations_service
 from app.services.examples import (
     existing_slugs,
     iter_published,
@@ -204,6 +205,7 @@ def import_examples(
                     actor_id=actor_id,
                     action="imported",
                     comment="Importerad och publicerad direkt av nationell administratör",
+                    organisation_id=organisations_service.for_import(session, example.content()).id,
                 )
             )
         except AppError as exc:
