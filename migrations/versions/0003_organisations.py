@@ -39,6 +39,32 @@ ORGANISATION_TYPES = {"kommun", "region", "lansstyrelse", "statlig-myndighet", "
                       "akademi", "annan"}
 
 
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
+# SQLite cannot rebuild "user", "submission" or "example" (batch mode) while other tables'
+# rows refer to them and foreign keys are enforced, so there the columns are added and
+# dropped with SQLite's own ALTER TABLE (ADD COLUMN ... REFERENCES, DROP COLUMN: 3.35+).
+
+def _add_reference(table: str, column: str, target: str) -> None:
+    if _sqlite():
+        existing = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
+        if column not in existing:  # (left behind, empty, by a SQLite downgrade)
+            op.execute(f'ALTER TABLE "{table}" ADD COLUMN {column} INTEGER REFERENCES "{target}" (id)')
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(f"fk_{table}_{column}", table, target, [column], ["id"])
+    op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
+
+
+def _drop_column(table: str, column: str) -> None:
+    if _sqlite():
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
+    else:
+        op.drop_column(table, column)
+
+
 def upgrade() -> None:
     op.create_table(
         "organisation",
@@ -73,29 +99,16 @@ def upgrade() -> None:
     with op.batch_alter_table("organisation_unmatched", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organisation_unmatched_row_id"), ["row_id"], unique=False)
 
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_user_organisation_id"), ["organisation_id"], unique=False)
-        batch_op.create_foreign_key("fk_user_organisation_id", "organisation", ["organisation_id"], ["id"])
-    with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_submission_organisation_id"), ["organisation_id"], unique=False)
-        batch_op.create_foreign_key("fk_submission_organisation_id", "organisation", ["organisation_id"], ["id"])
-    with op.batch_alter_table("example", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("author_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_example_author_id"), ["author_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_example_organisation_id"), ["organisation_id"], unique=False)
-        batch_op.create_foreign_key("fk_example_author_id", "user", ["author_id"], ["id"])
-        batch_op.create_foreign_key("fk_example_organisation_id", "organisation", ["organisation_id"], ["id"])
+    _add_reference("user", "organisation_id", "organisation")
+    _add_reference("submission", "organisation_id", "organisation")
+    _add_reference("example", "author_id", "user")
+    _add_reference("example", "organisation_id", "organisation")
 
     migrate_data(op.get_bind())
 
-    with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_submission_organisation"))
-        batch_op.drop_column("organisation")
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_column("organisation_name")
+    op.drop_index(op.f("ix_submission_organisation"), table_name="submission")
+    _drop_column("submission", "organisation")
+    _drop_column("user", "organisation_name")
 
 
 # ---- Data ----------------------------------------------------------------------------------
@@ -248,11 +261,9 @@ def migrate_data(conn) -> list[dict]:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("organisation_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
-    with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("organisation", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
-        batch_op.create_index(batch_op.f("ix_submission_organisation"), ["organisation"], unique=False)
+    op.add_column("user", sa.Column("organisation_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+    op.add_column("submission", sa.Column("organisation", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+    op.create_index(op.f("ix_submission_organisation"), "submission", ["organisation"], unique=False)
     conn = op.get_bind()
     conn.execute(sa.text(
         'UPDATE "user" SET organisation_name = (SELECT name FROM organisation WHERE organisation.id = "user".organisation_id)'
@@ -260,20 +271,16 @@ def downgrade() -> None:
     conn.execute(sa.text(
         "UPDATE submission SET organisation = (SELECT name FROM organisation WHERE organisation.id = submission.organisation_id)"
     ))
-    with op.batch_alter_table("example", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_example_organisation_id", type_="foreignkey")
-        batch_op.drop_constraint("fk_example_author_id", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_example_organisation_id"))
-        batch_op.drop_index(batch_op.f("ix_example_author_id"))
-        batch_op.drop_column("organisation_id")
-        batch_op.drop_column("author_id")
-    with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_submission_organisation_id", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_submission_organisation_id"))
-        batch_op.drop_column("organisation_id")
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_user_organisation_id", type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_user_organisation_id"))
-        batch_op.drop_column("organisation_id")
+    for table, column in (("example", "organisation_id"), ("example", "author_id"), ("submission", "organisation_id"),
+                          ("user", "organisation_id")):
+        op.drop_index(op.f(f"ix_{table}_{column}"), table_name=table)
+        if _sqlite():
+            # SQLite cannot drop a column with a REFERENCES clause, and a rebuild of these
+            # tables would trip the enforced foreign keys: the column is emptied and stays
+            # (an upgrade reuses it).
+            conn.execute(sa.text(f'UPDATE "{table}" SET {column} = NULL'))
+        else:
+            op.drop_constraint(f"fk_{table}_{column}", table, type_="foreignkey")
+            op.drop_column(table, column)
     op.drop_table("organisation_unmatched")
     op.drop_table("organisation")
