@@ -20,6 +20,7 @@ from app.services.policy import authorize
 from app.services.reference import ReferenceSets
 from app.web.auth import CommitFirst, CsrfApi, CurrentUser
 from app.web.deps import SessionDep, SettingsDep
+from app.web.ids import Id
 
 router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, CommitFirst])
 
@@ -71,7 +72,7 @@ def parse_if_match(value: str | None) -> int | None:
 
 
 def submission_dependency(action: str):
-    def dependency(submission_id: int, user: CurrentUser, session: SessionDep) -> Submission:
+    def dependency(submission_id: Id, user: CurrentUser, session: SessionDep) -> Submission:
         submission = session.get(Submission, submission_id)
         if submission is None:
             raise NotFound("Bidraget finns inte")
@@ -82,7 +83,7 @@ def submission_dependency(action: str):
 
 
 def example_dependency(action: str):
-    def dependency(example_id: int, user: CurrentUser, session: SessionDep) -> Example:
+    def dependency(example_id: Id, user: CurrentUser, session: SessionDep) -> Example:
         example = session.get(Example, example_id)
         if example is None:
             raise NotFound("Exemplet finns inte")

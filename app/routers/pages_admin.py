@@ -28,6 +28,7 @@ from app.services.users import parse_user_create
 from app.web.auth import CommitFirst, CsrfForm, PageUser
 from app.web.deps import SessionDep, SettingsDep
 from app.web.rendering import PageRoute, page, redirect
+from app.web.ids import Id
 
 router = APIRouter(prefix="/admin", route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
@@ -94,7 +95,7 @@ def _account(session, user_id: int) -> User:
 
 
 @router.get("/anvandare/{user_id}")
-def user_page(request: Request, session: SessionDep, user: PageUser, user_id: int):
+def user_page(request: Request, session: SessionDep, user: PageUser, user_id: Id):
     authorize("admin.users", user)
     account = _account(session, user_id)
     counties = session.exec(select(County).order_by(County.code)).all()
@@ -103,7 +104,7 @@ def user_page(request: Request, session: SessionDep, user: PageUser, user_id: in
 
 
 @router.post("/anvandare/{user_id}")
-def update_user(request: Request, session: SessionDep, user: PageUser, user_id: int,
+def update_user(request: Request, session: SessionDep, user: PageUser, user_id: Id,
                 name: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "",
                 county_code: Annotated[str, Form()] = "", organisation_id: Annotated[str, Form()] = "",
                 is_active: Annotated[str, Form()] = ""):
@@ -122,7 +123,7 @@ def update_user(request: Request, session: SessionDep, user: PageUser, user_id: 
 
 
 @router.post("/anvandare/{user_id}/bjud-in-igen")
-def reinvite(session: SessionDep, settings: SettingsDep, user: PageUser, user_id: int):
+def reinvite(session: SessionDep, settings: SettingsDep, user: PageUser, user_id: Id):
     authorize("admin.users", user)
     account = _account(session, user_id)
     auth_service.invite(session, settings=settings, user=account, invited_by=actor_label(user))

@@ -21,6 +21,7 @@ from app.web.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
 from app.web.deps import SessionDep, SettingsDep
 from app.web.permissions import DecideSubmission, ViewSubmission
 from app.web.rendering import PageRoute, lang_of, page, redirect
+from app.web.ids import Id, OptionalQueryId
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
@@ -101,13 +102,13 @@ def _message(field: str, message: str, lang: str) -> str:
 
 
 @router.get("/granska/exempel/{example_id}/dra-tillbaka")
-def withdraw_form(request: Request, session: SessionDep, user: PageUser, example_id: int):
+def withdraw_form(request: Request, session: SessionDep, user: PageUser, example_id: Id):
     example = _example_for(session, user, example_id, "example.withdraw")
     return page(request, "review/withdraw.html", {"example": example, "nav": "review"}, user=user)
 
 
 @router.post("/granska/exempel/{example_id}/dra-tillbaka")
-def withdraw(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, example_id: int,
+def withdraw(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, example_id: Id,
              reason: Annotated[str, Form()] = ""):
     example = _example_for(session, user, example_id, "example.withdraw")
     try:
@@ -136,7 +137,7 @@ def _visible_example(session: Session, user: User | None, example_id: int) -> Ex
 
 
 @router.get("/versioner/{example_id}")
-def versions_page(request: Request, session: SessionDep, user: OptionalUser, example_id: int,
+def versions_page(request: Request, session: SessionDep, user: OptionalUser, example_id: Id,
                   done: str | None = None):
     example = _visible_example(session, user, example_id)
     return page(request, "review/versions.html", {
@@ -149,8 +150,8 @@ def versions_page(request: Request, session: SessionDep, user: OptionalUser, exa
 
 
 @router.get("/versioner/{example_id}/jamfor")
-def compare_page(request: Request, session: SessionDep, user: OptionalUser, example_id: int,
-                 fran: int | None = None, till: int | None = None):
+def compare_page(request: Request, session: SessionDep, user: OptionalUser, example_id: Id,
+                 fran: OptionalQueryId = None, till: OptionalQueryId = None):
     example = _visible_example(session, user, example_id)
     new_number = till or example.version
     old_number = fran or max(1, new_number - 1)
@@ -165,7 +166,7 @@ def compare_page(request: Request, session: SessionDep, user: OptionalUser, exam
 
 
 @router.get("/versioner/{example_id}/{number}")
-def version_page(request: Request, session: SessionDep, user: OptionalUser, example_id: int, number: int):
+def version_page(request: Request, session: SessionDep, user: OptionalUser, example_id: Id, number: Id):
     example = _visible_example(session, user, example_id)
     row = versions_service.version(session, example_id=example.id, number=number)
     lang = lang_of(request)

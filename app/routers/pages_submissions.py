@@ -39,6 +39,7 @@ from app.web.permissions import (
 )
 from app.web.rendering import PageRoute, lang_of, page, redirect
 from app.web.templating import is_htmx
+from app.web.ids import Id
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
 
@@ -100,7 +101,7 @@ def create_draft(session: SessionDep, user: PageUser):
 
 
 @router.post("/bidrag/revidera/{example_id}")
-def start_revision(session: SessionDep, user: PageUser, example_id: int):
+def start_revision(session: SessionDep, user: PageUser, example_id: Id):
     example = session.get(Example, example_id)
     if example is None:
         raise NotFound("Exemplet finns inte")

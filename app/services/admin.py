@@ -52,7 +52,9 @@ def update_label(session: Session, *, kind: str, key: str, label_sv: str, label_
     if kind not in TAXONOMIES:
         raise NotFound("Taxonomin finns inte")
     model, field = TAXONOMIES[kind]
-    row = session.get(model, int(key) if model is Article and str(key).isdigit() else key)
+    if model is Article and not (str(key).isdigit() and len(str(key)) <= 3):
+        raise NotFound("Värdet finns inte")
+    row = session.get(model, int(key) if model is Article else key)
     if row is None:
         raise NotFound("Värdet finns inte")
     label_sv, label_en = label_sv.strip(), label_en.strip()

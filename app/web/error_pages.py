@@ -53,7 +53,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if errors and wants_html(request) and all(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
+            # A page whose id is no id (0, -1, 20 digits): there is no such page.
+            return html_error(request, 404)
         fields = []
         for err in exc.errors():
             loc = tuple(err.get("loc", ()))

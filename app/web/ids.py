@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 
 MAX_ID = 2**63 - 1
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive whole number (at most 2^63 − 1).")]
 
+# An optional id in the query string (e.g. ?fran=2), range-checked the same way.
+OptionalQueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]

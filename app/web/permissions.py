@@ -13,10 +13,11 @@ from app.models import Submission
 from app.services.policy import authorize
 from app.web.auth import PageUser
 from app.web.deps import SessionDep
+from app.web.ids import Id
 
 
 def page_submission(action: str):
-    def dependency(submission_id: int, user: PageUser, session: SessionDep) -> Submission:
+    def dependency(submission_id: Id, user: PageUser, session: SessionDep) -> Submission:
         submission = session.get(Submission, submission_id)
         if submission is None:
             raise NotFound("Bidraget finns inte")
