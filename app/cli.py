@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from app.core.config import get_settings
-from app.core.db import make_engine, session_scope
+from app.core.db import MAX_ID, make_engine, session_scope
 from app.core.errors import AppError
 
 cli = typer.Typer(help="Barnrättsbanken: kunskapsbank för barnrättsarbete.", no_args_is_help=True)
@@ -354,8 +354,8 @@ def organisations_unmatched() -> None:
 @organisations_cli.command("link")
 def organisations_link(
     kind: Annotated[str, typer.Argument(help="user, submission or example")],
-    row_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1)],
-    organisation_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1)],
+    row_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
+    organisation_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
 ) -> None:
     """Link a user, submission or example to an organisation (e.g. an unmatched one)."""
     from app.services import organisations as organisations_service

@@ -8,7 +8,7 @@ import pytest
 from tests.review.conftest import make_user
 from tests.review.web import sign_in
 
-HUGE = "15636246314475847680"        # > 2**63 - 1
+HUGE = "15636246314475847680"        # > 2**63 - 1 (and > 2**31 - 1, the PostgreSQL id range)
 NEGATIVE = "-105769627960389304320"  # < -(2**63)
 
 
@@ -81,3 +81,18 @@ def test_taxonomy_label_with_a_huge_article_number_is_404(client, session, auth,
 @pytest.fixture
 def settings(app_settings):
     return app_settings
+
+
+@pytest.mark.parametrize("path", ["/api/v1/submissions/2147483648", "/api/v1/examples/2147483648"])
+def test_ids_beyond_the_postgresql_integer_range_are_422_on_both_databases(client, auth, path):
+    _user, headers = auth
+    response = client.get(path, headers=headers)
+    assert response.status_code == 422, response.text
+
+
+def test_draft_numbers_beyond_the_column_range_are_422_not_500(client, auth):
+    _user, headers = auth
+    created = client.post("/api/v1/submissions", json={}, headers=headers).json()
+    response = client.put(f"/api/v1/submissions/{created['id']}", json={"cost_sek": 2**40},
+                          headers={**headers, "If-Match": '"1"'})
+    assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "cost_sek"

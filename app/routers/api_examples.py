@@ -21,6 +21,7 @@ from app.services.statistics import coverage
 from app.services.taxonomy import taxonomy_for
 from app.services.transfer import iter_export
 from app.web.deps import SessionDep
+from app.web.openapi import errors
 
 router = APIRouter(prefix="/api/v1", tags=["examples"])
 
@@ -29,10 +30,7 @@ CACHE_DETAIL = "public, max-age=300"
 CACHE_REFERENCE = "public, max-age=3600"
 VARY_LANGUAGE = "Accept-Language, Cookie"
 
-ERROR_RESPONSES = {
-    422: {"description": "A parameter is invalid; `error.fields` names it."},
-    429: {"description": "Rate limit exceeded; see `Retry-After`."},
-}
+ERROR_RESPONSES = errors(422, 429, _422="A parameter is invalid; `error.fields` names it.")
 
 
 def request_lang(request: Request) -> str:
@@ -79,8 +77,7 @@ def _not_modified(request: Request, tag: str, modified) -> bool:
     summary="One published example",
     description="Every field, the quality profile and the version. Conditional requests (`If-None-Match`, "
     "`If-Modified-Since`) answer 304.",
-    responses={404: {"description": "Unknown or not published."}, 304: {"description": "Not modified."},
-               **ERROR_RESPONSES},
+    responses={304: {"description": "Not modified."}, **errors(404, 422, 429, _404="Unknown or not published.")},
 )
 def detail(example_id: str, request: Request, session: SessionDep) -> Response:
     number = parse_id(example_id)
@@ -102,7 +99,7 @@ def detail(example_id: str, request: Request, session: SessionDep) -> Response:
                         headers=headers)
 
 
-@router.get("/taxonomies", summary="Reference vocabularies",
+@router.get("/taxonomies", summary="Reference vocabularies", responses=errors(429),
             description="Articles, sectors, target groups, age groups, organisation types, counties (with "
             "network node) and municipalities, each with its code or slug and Swedish and English labels.")
 def taxonomies(request: Request, session: SessionDep) -> JSONResponse:
@@ -137,7 +134,7 @@ def taxonomies(request: Request, session: SessionDep) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": CACHE_REFERENCE})
 
 
-@router.get("/statistics", summary="Coverage per article, sector and county",
+@router.get("/statistics", summary="Coverage per article, sector and county", responses=errors(429),
             description="Published examples per article, sector and county, including those with none.")
 def statistics(request: Request, session: SessionDep) -> JSONResponse:
     data = coverage(session, taxonomy_for(request.app.state, session), lang=request_lang(request))

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from sqlmodel import select
 
+from app.core.db import MAX_ID
 from app.core.errors import AppError, FieldError, InputError, NotFound
 from app.models import (
     Article,
@@ -49,7 +50,7 @@ def _form_id(value: str, field: str = "organisation_id") -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 2**63 - 1:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
         raise InputError([FieldError(field, "choose an organisation from the list")])
     return int(value)
 
@@ -75,7 +76,7 @@ def invite(request: Request, session: SessionDep, settings: SettingsDep, user: P
            organisation_id: Annotated[str, Form()] = ""):
     authorize("admin.users", user)
     form = {"email": email, "name": name, "role": role, "county_code": county_code,
-            "organisation_id": int(organisation_id) if organisation_id.isdigit() and len(organisation_id) < 19 else None}
+            "organisation_id": int(organisation_id) if organisation_id.isdigit() and len(organisation_id) < 10 else None}
     try:
         data = parse_user_create(email=email, name=name, role=role, county_code=county_code or None,
                                  organisation_id=_form_id(organisation_id))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.core.db import MAX_ID
 from app.core.i18n import gettext
 from app.core.time import as_utc
 from app.models import Example
@@ -32,7 +33,7 @@ def parse_id(raw: str) -> int | None:
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         return None
     value = int(raw)
-    return value if 1 <= value <= 2**63 - 1 else None
+    return value if 1 <= value <= MAX_ID else None
 
 
 def etag(example: Example, lang: str) -> str:

@@ -93,12 +93,13 @@ class SubmissionIn(BaseModel):
     end_year: int | None = None
     duration_months: int | None = None
     effort_hours: int | None = None
-    cost_sek: int | None = PField(default=None, ge=-(2**62), le=2**62)
+    cost_sek: int | None = None
     contact_name: str | None = PField(default=None, max_length=200)
     contact_email: str | None = PField(default=None, max_length=254)
     links: list[LinkDraft] = PField(default_factory=list, max_length=20)
 
-    @field_validator("start_year", "end_year", "duration_months", "effort_hours")
+    # The columns are INTEGER (32 bits on PostgreSQL).
+    @field_validator("start_year", "end_year", "duration_months", "effort_hours", "cost_sek")
     @classmethod
     def _fits_column(cls, value: int | None) -> int | None:
         if value is not None and not -(2**31) < value < 2**31:

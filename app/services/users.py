@@ -19,6 +19,7 @@ from app.core.errors import (
     NotFound,
     field_errors_from_pydantic,
 )
+from app.core.db import MAX_ID
 from app.core.security import hash_password, new_api_token, token_digest
 from app.core.time import utcnow
 from app.models import ApiToken, County, Organisation, User
@@ -34,7 +35,7 @@ class UserCreate(BaseModel):
     role: Role
     name: str = Field(default="", max_length=200)
     county_code: str | None = Field(default=None, pattern=r"^\d{2}$")
-    organisation_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    organisation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     password: str | None = Field(default=None, min_length=MIN_PASSWORD, max_length=1024)
 
     @model_validator(mode="after")
