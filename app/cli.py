@@ -64,7 +64,8 @@ def init() -> None:
     backend_from_settings(settings).close()  # creates the index and applies its settings
 
 
-def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool = False) -> int:
+def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool = False,
+                          personal_data_override: str | None = None) -> int:
     from app.services.examples import existing_slugs, make_slug
     from app.services.transfer import ImportFailed, import_examples, parse_file
 
@@ -80,7 +81,11 @@ def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool
                 ]
                 if not rows:
                     return 0
-            created = import_examples(session, rows, actor_label=ADMIN_LABEL)
+            created = import_examples(
+                session, rows, actor_label=ADMIN_LABEL, personal_data_override=personal_data_override,
+                warn=lambda e: typer.echo(f"warning: {e} (published anyway: --publish skips the editor's review)",
+                                          err=True),
+            )
             return len(created)
     except ImportFailed as exc:
         for error in exc.errors:
@@ -183,9 +188,19 @@ def reindex() -> None:
 def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     publish: Annotated[bool, typer.Option("--publish", help="Publish directly, as the national admin.")] = False,
+    allow_personal_data_override: Annotated[str | None, typer.Option(
+        "--allow-personal-data-override", metavar="REASON",
+        help="With --publish: publish rows that fail no_personal_data anyway; the reason is recorded in each "
+        "such example's history and logged.")] = None,
 ) -> None:
-    """Import examples from JSON Lines or CSV. Every row is validated first; a file with any
-    invalid row writes nothing."""
+    """Import examples from JSON Lines or CSV. Every row is validated and checked against the
+    automatic criteria first; a file with any invalid row writes nothing. Without --publish
+    every criterion must be met; with --publish a row with a personal identity number
+    refuses the file unless --allow-personal-data-override gives a reason."""
+    if allow_personal_data_override is not None and not publish:
+        _fail("--allow-personal-data-override: only with --publish (submissions must meet every criterion)")
+    if allow_personal_data_override is not None and not allow_personal_data_override.strip():
+        _fail("--allow-personal-data-override: give the reason")
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -196,7 +211,10 @@ def import_(
         count = submissions_import.import_as_submissions(file.name, text)
         typer.echo(f"Imported {count} example(s) as submissions awaiting review.")
         return
-    count = _load_rows_and_import(file.name, text)
+    count = _load_rows_and_import(file.name, text, personal_data_override=allow_personal_data_override)
+    if allow_personal_data_override:
+        typer.echo(f"Personal data check overridden where it failed; reason recorded: {allow_personal_data_override}",
+                   err=True)
     typer.echo(f"Imported and published {count} example(s).")
     _sync_search()
 

@@ -86,6 +86,7 @@ ACTION_LABELS: dict[str, str] = {
     "withdrawn": _l("Withdrawn"),
     "commented": _l("Comment"),
     "imported_published": _l("Imported and published"),
+    "personal_data_override": _l("Published despite the personal data check (import)"),
 }
 
 DECISION_LABELS: dict[str, str] = {
