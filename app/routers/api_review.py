@@ -162,13 +162,17 @@ def delete_submission(session: SessionDep, submission: Deletable) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/submissions/{submission_id}/submit", operation_id="submitSubmission", responses=errors(401, 403, 404, 409, 412, 422, 429))
+@router.post("/submissions/{submission_id}/submit", operation_id="submitSubmission", responses=errors(400, 401, 403, 404, 409, 412, 422, 429))
 def submit_submission(request: Request, response: Response, session: SessionDep, settings: SettingsDep,
                       user: CurrentUser, submission: Submittable,
-                      if_match: Annotated[str | None, Header()] = None) -> dict:
-    """To the county editor: 422 listing each failed automatic criterion by key."""
+                      if_match: Annotated[str | None, Header()] = None,
+                      payload: Annotated[dict[str, Any] | None, Body()] = None) -> dict:
+    """To the county editor: 422 listing each failed automatic criterion by key. An optional
+    body ``{"note": "..."}`` is a message to the editor, shown on the review page."""
+    note = (payload or {}).get("note")
     submissions_service.submit(session, submission=submission, user=user, settings=settings, lang=_lang(request),
-                               expected_version=parse_if_match(if_match))
+                               expected_version=parse_if_match(if_match),
+                               note=submissions_service.clean_note(note))
     _etag(response, submission)
     return submission_json(session, submission, lang=_lang(request))
 

@@ -50,6 +50,7 @@ def _review_context(session: Session, request: Request, user: User, submission: 
         "checklist": criteria_service.checklist(session, data=data, lang=lang),
         "judged": criteria_service.list_criteria(session, lang=lang, kind="judged"),
         "history": submissions_service.history(session, submission=submission),
+        "note": submissions_service.latest_note(session, submission=submission) if submission.status == "submitted" else None,
         "form": form or {}, "errors": errors or [], "nav": "review",
         "can_decide": allowed("submission.decide", user, submission) and submission.status == "submitted",
     }

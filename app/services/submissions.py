@@ -235,10 +235,30 @@ def update_content(session: Session, *, submission: Submission, user: User, data
     return submission
 
 
+MAX_NOTE = 10_000
+
+
+def clean_note(note: Any) -> str:
+    """The contributor's note to the editor: text of at most 10,000 characters (422 naming
+    ``note`` otherwise)."""
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise InputError([FieldError("note", "must be text")])
+    note = note.replace("\r\n", "\n").strip()
+    if len(note) > MAX_NOTE:
+        raise InputError([FieldError("note", f"at most {MAX_NOTE} characters")])
+    return note
+
+
 def submit(session: Session, *, submission: Submission, user: User, settings: Settings, lang: str = "sv",
-           expected_version: int | None = None) -> Submission:
+           expected_version: int | None = None, note: str = "") -> Submission:
     """draft/changes_requested -> submitted when every automatic criterion passes and the
-    content meets the contract; otherwise 422 naming each failure, status unchanged."""
+    content meets the contract; otherwise 422 naming each failure, status unchanged.
+
+    ``note`` (the contributor's message to the county editor) is kept as the comment of the
+    "submitted" event: the editor reads it on the review page and in the history."""
+    note = clean_note(note)
     if submission.status not in EDITABLE_STATUSES:
         raise Conflict(f"Ett bidrag med status {submission.status} kan inte skickas in", code="invalid_transition")
     if expected_version is not None and expected_version != submission.version:
@@ -250,7 +270,7 @@ def submit(session: Session, *, submission: Submission, user: User, settings: Se
                         values={"status": "submitted", "submitted_at": now, "updated_at": now}):
         raise Conflict("Bidraget har ändrats samtidigt; försök igen", code="concurrent_change")
     record(session, submission=submission, actor=user, action="submitted", from_status=from_status,
-           to_status="submitted", example_id=submission.example_id)
+           to_status="submitted", example_id=submission.example_id, comment=note)
     notify(session, settings=settings, recipients=county_reviewers(session, county_code=submission.county_code),
            kind="submitted", actor_label=actor_label(user), title=submission.title, submission_id=submission.id)
     session.flush()
@@ -326,6 +346,15 @@ def mine(session: Session, *, user: User) -> list[Submission]:
         select(Submission).where(condition).order_by(Submission.updated_at.desc(), Submission.id.desc())  # type: ignore[attr-defined]
     ).all()
     return [row for row in rows if row.author_id == user.id or allowed("submission.view", user, row)]
+
+
+def latest_note(session: Session, *, submission: Submission) -> Event | None:
+    """The contributor's note that came with the latest submission, if any."""
+    event = session.exec(
+        select(Event).where(Event.submission_id == submission.id, Event.action == "submitted")
+        .order_by(Event.created_at.desc(), Event.id.desc())  # type: ignore[attr-defined]
+    ).first()
+    return event if event is not None and event.comment else None
 
 
 def history(session: Session, *, submission: Submission) -> list[Event]:
