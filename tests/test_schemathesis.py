@@ -26,7 +26,7 @@ from app.services.reference import load_reference_data
 CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance)
 STATELESS = settings(max_examples=8, deadline=None, derandomize=True, database=None,
                      suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
-STATEFUL = settings(max_examples=12, stateful_step_count=4, deadline=None, derandomize=True, database=None,
+STATEFUL = settings(max_examples=40, stateful_step_count=6, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck), phases=[Phase.generate])
 
 
@@ -117,14 +117,21 @@ def test_api_stateless(api_schema, api):
 def test_api_stateful(api_schema, api):
     _app, headers = api
 
+    seen: list[tuple[str, int]] = []
+
     class Workflow(api_schema.as_state_machine()):
         def get_call_kwargs(self, case):
             return {"headers": headers}
 
         def validate_response(self, response, case, additional_checks=(), **kwargs):
+            seen.append((case.operation.label, response.status_code))
             case.validate_response(response, checks=CHECKS)
 
     Workflow.run(settings=STATEFUL)
+    # The machine followed the links: drafts it created were then read, changed or submitted.
+    created = [s for label, s in seen if label == "POST /api/v1/submissions" and s == 201]
+    followed = [label for label, _s in seen if "{submission_id}" in label]
+    assert created and followed, sorted(set(seen))
 
 
 def test_every_error_status_is_documented_with_the_error_shape(api_schema):
