@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from app.core.config import get_settings
-from app.core.db import make_engine, session_scope
+from app.core.db import MAX_ID, make_engine, session_scope
 from app.core.errors import AppError
 
 cli = typer.Typer(help="Barnrättsbanken: kunskapsbank för barnrättsarbete.", no_args_is_help=True)
@@ -19,6 +19,8 @@ users_cli = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
+organisations_cli = typer.Typer(help="Manage organisations.", no_args_is_help=True)
+cli.add_typer(organisations_cli, name="organisations")
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "examples.jsonl"
 ADMIN_LABEL = "Nationell administratör (kommandorad)"
@@ -62,7 +64,8 @@ def init() -> None:
     backend_from_settings(settings).close()  # creates the index and applies its settings
 
 
-def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool = False) -> int:
+def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool = False,
+                          personal_data_override: str | None = None) -> int:
     from app.services.examples import existing_slugs, make_slug
     from app.services.transfer import ImportFailed, import_examples, parse_file
 
@@ -78,7 +81,11 @@ def _load_rows_and_import(filename: str, text: str, *, skip_existing_slugs: bool
                 ]
                 if not rows:
                     return 0
-            created = import_examples(session, rows, actor_label=ADMIN_LABEL)
+            created = import_examples(
+                session, rows, actor_label=ADMIN_LABEL, personal_data_override=personal_data_override,
+                warn=lambda e: typer.echo(f"warning: {e} (published anyway: --publish skips the editor's review)",
+                                          err=True),
+            )
             return len(created)
     except ImportFailed as exc:
         for error in exc.errors:
@@ -151,10 +158,28 @@ def _mark_demo_content(lines: list[dict]) -> None:
 
 
 DEMO_ACCOUNTS = (
-    ("admin@example.com", "admin", None, "Barnrättsbanken", "Demo: nationell samordnare"),
-    ("redaktor.vasterbotten@example.com", "editor", "24", "Länsstyrelsen Västerbotten", "Demo: länsredaktör Västerbotten"),
-    ("bidrag.umea@example.com", "contributor", None, "Umeå kommun", "Demo: barnrättsstrateg Umeå"),
+    ("admin@example.com", "admin", None, None, "Demo: nationell samordnare"),
+    ("redaktor.vasterbotten@example.com", "editor", "24", ("Länsstyrelsen Västerbotten", "lansstyrelse", "24", None),
+     "Demo: länsredaktör Västerbotten"),
+    ("bidrag.umea@example.com", "contributor", None, ("Umeå kommun", "kommun", "24", "2480"),
+     "Demo: barnrättsstrateg Umeå"),
 )
+
+
+def _demo_organisation(session, spec) -> int | None:
+    """The demo account's organisation: the one of that name in the county (the demo
+    examples create Umeå kommun), or a new one."""
+    from app.services import organisations as organisations_service
+
+    if spec is None:
+        return None
+    name, type_, county, municipality = spec
+    found = organisations_service.find_by_name(session, name=name, county_code=county)
+    if found:
+        return found[0].id
+    data = organisations_service.parse_organisation_in(
+        {"name": name, "type": type_, "county_code": county, "municipality_code": municipality})
+    return organisations_service.create(session, data=data).id
 
 
 def _demo_accounts() -> None:
@@ -179,7 +204,8 @@ def _demo_accounts() -> None:
                 typer.echo(f"{role:12} {email}  password: {password}")
                 continue
             create_user(session, data=parse_user_create(email=email, role=role, county_code=county, name=name,
-                                                        organisation_name=organisation, password=password))
+                                                        organisation_id=_demo_organisation(session, organisation),
+                                                        password=password))
             typer.echo(f"{role:12} {email}  password: {password}")
 
 
@@ -234,9 +260,19 @@ def alerts(
 def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     publish: Annotated[bool, typer.Option("--publish", help="Publish directly, as the national admin.")] = False,
+    allow_personal_data_override: Annotated[str | None, typer.Option(
+        "--allow-personal-data-override", metavar="REASON",
+        help="With --publish: publish rows that fail no_personal_data anyway; the reason is recorded in each "
+        "such example's history and logged.")] = None,
 ) -> None:
-    """Import examples from JSON Lines or CSV. Every row is validated first; a file with any
-    invalid row writes nothing."""
+    """Import examples from JSON Lines or CSV. Every row is validated and checked against the
+    automatic criteria first; a file with any invalid row writes nothing. Without --publish
+    every criterion must be met; with --publish a row with a personal identity number
+    refuses the file unless --allow-personal-data-override gives a reason."""
+    if allow_personal_data_override is not None and not publish:
+        _fail("--allow-personal-data-override: only with --publish (submissions must meet every criterion)")
+    if allow_personal_data_override is not None and not allow_personal_data_override.strip():
+        _fail("--allow-personal-data-override: give the reason")
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -247,7 +283,10 @@ def import_(
         count = submissions_import.import_as_submissions(file.name, text)
         typer.echo(f"Imported {count} example(s) as submissions awaiting review.")
         return
-    count = _load_rows_and_import(file.name, text)
+    count = _load_rows_and_import(file.name, text, personal_data_override=allow_personal_data_override)
+    if allow_personal_data_override:
+        typer.echo(f"Personal data check overridden where it failed; reason recorded: {allow_personal_data_override}",
+                   err=True)
     typer.echo(f"Imported and published {count} example(s).")
     _sync_search()
 
@@ -320,22 +359,24 @@ def users_create(
     role: Annotated[RoleName, typer.Option("--role")],
     county: Annotated[str | None, typer.Option("--county", help="County code (editors).")] = None,
     name: Annotated[str, typer.Option("--name")] = "",
-    organisation: Annotated[str | None, typer.Option("--organisation")] = None,
+    organisation: Annotated[str | None, typer.Option(
+        "--organisation", help="The organisation's id, or its exact name when only one organisation has it "
+        "(within --county, if given).")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Create an account. Editors need --county (their county's submissions are theirs to
-    review); contributors of the same --organisation share drafts. Without --password-stdin
+    review); members of the same --organisation share drafts. Without --password-stdin
     the person is invited: an email with a one-time link to choose a password."""
     from app.services.auth import invite
     from app.services.users import create_user, parse_user_create
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
-        data = parse_user_create(
-            email=email, role=role.value, county_code=county, name=name,
-            organisation_name=organisation, password=password,
-        )
         with session_scope(_engine()) as session:
+            data = parse_user_create(
+                email=email, role=role.value, county_code=county, name=name,
+                organisation_id=_organisation_id(session, organisation, county), password=password,
+            )
             user = create_user(session, data=data)
             typer.echo(f"Created {user.role} {user.email} (id {user.id}).")
             if password is None:
@@ -346,6 +387,106 @@ def users_create(
         for f in exc.fields or []:
             typer.echo(f"{f.field}: {f.message}", err=True)
         _fail(exc.message if not exc.fields else "User not created.")
+
+
+def _organisation_id(session, value: str | None, county: str | None) -> int | None:
+    """--organisation as an id, or as a name that exactly one organisation has."""
+    from app.core.errors import FieldError, InputError
+    from app.services import organisations as organisations_service
+
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return organisations_service.require_existing(session, int(value), field="organisation")
+    found = organisations_service.find_by_name(session, name=value, county_code=county)
+    if len(found) == 1:
+        return found[0].id
+    if not found:
+        raise InputError([FieldError("organisation", f"no organisation named '{value}'"
+                                     + (f" in county {county}" if county else "")
+                                     + "; create it with `barnratt organisations create`")])
+    ids = ", ".join(f"{o.id} ({o.name}, county {o.county_code})" for o in found)
+    raise InputError([FieldError("organisation", f"several organisations are named '{value}': {ids}; give the id")])
+
+
+class OrganisationTypeName(str, Enum):
+    kommun = "kommun"
+    region = "region"
+    lansstyrelse = "lansstyrelse"
+    statlig_myndighet = "statlig-myndighet"
+    civilsamhalle = "civilsamhalle"
+    naringsliv = "naringsliv"
+    akademi = "akademi"
+    annan = "annan"
+
+
+def _echo_errors(exc: AppError) -> None:
+    for f in exc.fields or []:
+        typer.echo(f"{f.field}: {f.message}", err=True)
+    _fail(exc.message)
+
+
+@organisations_cli.command("create")
+def organisations_create(
+    name: str,
+    type_: Annotated[OrganisationTypeName, typer.Option("--type")],
+    county: Annotated[str, typer.Option("--county", help="County code, e.g. 24.")],
+    municipality: Annotated[str | None, typer.Option("--municipality", help="Municipality code (type kommun).")] = None,
+    number: Annotated[str | None, typer.Option("--number", help="Organisation number NNNNNN-NNNN.")] = None,
+) -> None:
+    """Create an organisation; prints its id as the last word."""
+    from app.services import organisations as organisations_service
+
+    try:
+        with session_scope(_engine()) as session:
+            data = organisations_service.parse_organisation_in({
+                "name": name, "type": type_.value, "county_code": county, "municipality_code": municipality,
+                "org_number": number})
+            row = organisations_service.create(session, data=data)
+            typer.echo(f"Created organisation {row.name} (county {row.county_code}), id {row.id}")
+    except AppError as exc:
+        _echo_errors(exc)
+
+
+@organisations_cli.command("list")
+def organisations_list(county: Annotated[str | None, typer.Option("--county")] = None) -> None:
+    """Every organisation: id, county, municipality, type, organisation number, name."""
+    from app.services import organisations as organisations_service
+
+    with session_scope(_engine()) as session:
+        for o in organisations_service.list_all(session, county_code=county):
+            typer.echo(f"{o.id}\t{o.county_code}\t{o.municipality_code or '-'}\t{o.type}\t{o.org_number or '-'}\t{o.name}")
+
+
+@organisations_cli.command("unmatched")
+def organisations_unmatched() -> None:
+    """What the migration to organisations could not link (and is still unlinked): kind, id,
+    the name it gave, its county and why. Exit 0 either way."""
+    from app.services import organisations as organisations_service
+
+    with session_scope(_engine()) as session:
+        rows = organisations_service.unmatched(session)
+        for u in rows:
+            typer.echo(f"{u.kind}\t{u.row_id}\t{u.county_code or '-'}\t{u.name}\t{u.reason}")
+    typer.echo(f"{len(rows)} row(s) not linked to an organisation.", err=True)
+
+
+@organisations_cli.command("link")
+def organisations_link(
+    kind: Annotated[str, typer.Argument(help="user, submission or example")],
+    row_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
+    organisation_id: Annotated[int, typer.Argument(min=1, max=MAX_ID)],
+) -> None:
+    """Link a user, submission or example to an organisation (e.g. an unmatched one)."""
+    from app.services import organisations as organisations_service
+
+    try:
+        with session_scope(_engine()) as session:
+            organisations_service.set_organisation(session, kind=kind, row_id=row_id, organisation_id=organisation_id)
+    except AppError as exc:
+        _echo_errors(exc)
+    typer.echo(f"Linked {kind} {row_id} to organisation {organisation_id}.")
 
 
 @tokens_cli.command("create")

@@ -27,6 +27,7 @@ from app.routers import (
     pages_alerts,
     pages_contact,
     pages_editor,
+    pages_organisations,
     pages_plans,
     pages_reuse,
     pages_review,
@@ -66,6 +67,7 @@ ROUTERS = (
     pages_reuse.router,  # before pages_review: /granska/provat is not a submission id
     pages_editor.router,
     pages_review.router,
+    pages_organisations.router,
     pages_admin.router,
     pages.router,
 )

@@ -16,7 +16,7 @@ band     rule                note
 ``<3``        months < 3
 ``3-12``      3 <= months <= 12
 ``>12``       months > 12
-``ongoing``   end_year is None       (takes precedence over months)
+``ongoing``   started, no end year   (takes precedence over months; see is_ongoing)
 ======== ==================  ==============================================
 
 Unknown hours (or unknown months for a finished example) give ``None``: the
@@ -70,8 +70,14 @@ def effort_band(hours: int | None) -> str | None:
     return ">1000"
 
 
+def is_ongoing(start_year: int | None, end_year: int | None) -> bool:
+    """Ongoing work has a start year and no end year. An example with no years at all
+    (say "5 months") is not ongoing: its years are simply not stated."""
+    return start_year is not None and end_year is None
+
+
 def duration_band(months: int | None, *, ongoing: bool) -> str | None:
-    """Band value for a duration; ``ongoing`` (end_year is None) wins."""
+    """Band value for a duration; ``ongoing`` (see :func:`is_ongoing`) wins."""
     if ongoing:
         return "ongoing"
     if months is None:

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from search.bands import duration_band, effort_band
+from search.bands import duration_band, effort_band, is_ongoing
 from search.compounds import MIN_WORD_LENGTH, compound_parts_text
 
 #: Markdown fields of an example, in the order they are ranked for search.
@@ -126,6 +126,7 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
     doc_id = int(example["id"])
     published = _published(example.get("published_at"))
     end_year = _opt_int(example.get("end_year"))
+    start_year = _opt_int(example.get("start_year"))
     effort_hours = _opt_int(example.get("effort_hours"))
     duration_months = _opt_int(example.get("duration_months"))
     articles = sorted({int(a) for a in (example.get("articles") or [])})
@@ -159,13 +160,13 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
         organisation_type=(str(example["organisation_type"]) if example.get("organisation_type") else None),
         county_code=_code(example.get("county_code"), 2),
         municipality_code=_code(example.get("municipality_code"), 4),
-        start_year=_opt_int(example.get("start_year")),
+        start_year=start_year,
         end_year=end_year,
         active_until=end_year if end_year is not None else OPEN_END_YEAR,
         duration_months=duration_months,
         effort_hours=effort_hours,
         effort=effort_band(effort_hours),
-        duration=duration_band(duration_months, ongoing=end_year is None),
+        duration=duration_band(duration_months, ongoing=is_ongoing(start_year, end_year)),
         reuse_count=max(0, _opt_int(example.get("reuse_count")) or 0),
         published_at=published.isoformat().replace("+00:00", "Z"),
         published_ts=int(published.timestamp()),

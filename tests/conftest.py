@@ -77,8 +77,10 @@ class FreshDatabase:
         if not self.schemas:
             return
         admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            for schema in self.schemas:
+        # One transaction per schema: dropping them all at once can exceed PostgreSQL's lock
+        # table (max_locks_per_transaction) now that each schema holds some forty tables.
+        for schema in self.schemas:
+            with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.core.time import utcnow
 from app.models import Example, ExampleIn
+from app.services import organisations as organisations_service
 from app.services.examples import publish_new
 from app.services.indexer import document_for
 from tests.factories import example_payload
@@ -90,7 +91,11 @@ def publish(session: Session, key: str | None = None, **changes: Any) -> Example
     for "bka", neutral texts for the others, plus ``changes``."""
     base = {} if key == "bka" else dict(NEUTRAL_TEXT)
     data = example_payload(**{**base, **(EXAMPLES[key] if key else {}), **changes})
-    return publish_new(session, example=ExampleIn.model_validate(data), actor_label="test")
+    example = ExampleIn.model_validate(data)
+    # Like an import: the example belongs to its organisation (matched, or created, by name
+    # within its county), so members of that organisation (by id) may revise it.
+    organisation = organisations_service.for_import(session, example.content())
+    return publish_new(session, example=example, actor_label="test", organisation_id=organisation.id)
 
 
 def build_site(session: Session, backend) -> SiteData:

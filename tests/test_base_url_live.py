@@ -20,6 +20,8 @@ def server(tmp_path_factory):
     port = free_port()
     assert port != 8000
     instance = LiveServer(tmp_path_factory.mktemp("port-live"), port=port, base_url=False, via_cli=True).start()
+    instance.cli("organisations", "create", "Umeå kommun", "--type", "kommun", "--county", "24",
+               "--municipality", "2480")
     instance.cli("users", "create", "lena@umea.se", "--role", "contributor", "--organisation", "Umeå kommun",
                  "--password-stdin", stdin="ett långt lösenord för test\n")
     yield instance

@@ -31,6 +31,8 @@ def slow_commit_server(fresh_db, tmp_path):
     url = fresh_db.url("postgresql")
     server = LiveServer(tmp_path / "live", db_url=url, demo=False, env={"BARNRATT_RUN_INDEXER": "false"})
     server.start()
+    server.cli("organisations", "create", "Umeå kommun", "--type", "kommun", "--county", "24",
+               "--municipality", "2480")
     server.cli("users", "create", "anna@umea.se", "--role", "contributor", "--organisation", "Umeå kommun",
                "--password-stdin", stdin="ett-langt-losenord-for-test\n")
     token = server.cli("tokens", "create", "anna@umea.se").stdout.split()[-1]

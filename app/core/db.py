@@ -10,6 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+# The largest id a row can have: primary keys are INTEGER, 32 bits on PostgreSQL (SQLite's
+# are 64). Every id from outside is checked against it before it reaches a query.
+MAX_ID = 2**31 - 1
+
 
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine with the pragmas and pool settings each backend needs."""

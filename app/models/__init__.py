@@ -18,6 +18,7 @@ from app.models.example import (
     Link,
 )
 from app.models.history import Event
+from app.models.organisation import Organisation, OrganisationUnmatched
 from app.models.outbox import OutboxEntry
 from app.models.plans import (
     Attachment,
@@ -72,6 +73,8 @@ __all__ = [
     "ExampleVersion",
     "Link",
     "Municipality",
+    "Organisation",
+    "OrganisationUnmatched",
     "OutboxEntry",
     "Sector",
     "TargetGroup",

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, field_validator
 from pydantic import Field as PField
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, BigInteger, Integer, Text
 from sqlmodel import Field
 
 from app.models.vocabulary import AGE_GROUPS, ORGANISATION_TYPES
@@ -88,6 +88,7 @@ class ContentField:
     le: int | None = None
     pattern: str | None = None
     draft_int_bound: int = 2**31  # a draft's whole numbers must fit the column
+    big: bool = False  # a 64-bit column (BIGINT), for numbers past 2**31
     foreign_key: str | None = None
     in_summary: bool = False  # part of a search result's summary of the example
     index: bool = False  # indexed in the published example's table
@@ -123,6 +124,9 @@ class ContentField:
             kwargs.update(default_factory=list, sa_type=JSON)
         elif self.kind == "int":
             kwargs["default"] = None
+            if self.big:
+                # SQLite's INTEGER is already 64 bits (and its migration leaves it so).
+                kwargs["sa_type"] = BigInteger().with_variant(Integer(), "sqlite")
             if not draft:
                 kwargs.update({k: v for k, v in (("ge", self.ge), ("le", self.le)) if v is not None})
         else:
@@ -245,7 +249,7 @@ CONTENT_FIELDS: tuple[ContentField, ...] = (
                  _l("Roughly how many working hours it took in total."),
                  _l("Give the number of hours (0–10,000,000)."), nullable=True, ge=0, le=10_000_000, in_summary=True),
     ContentField("cost_sek", "int", _l("Cost (SEK)"), form_error=_l("Give the cost in whole kronor."),
-                 nullable=True, ge=0, le=10_000_000_000, draft_int_bound=2**62),
+                 nullable=True, ge=0, le=10_000_000_000, draft_int_bound=2**62, big=True),
     ContentField("contact_name", "line", _l("Contact person"), form_error=_l("At most 200 characters."),
                  nullable=True, max_length=200),
     ContentField("contact_email", "email", _l("Contact email"), form_error=_l("Give a valid email address."),

@@ -105,6 +105,11 @@ class Example(ExampleBase, table=True):
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))
     withdrawn_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     withdrawn_reason: str | None = Field(default=None, sa_type=Text)
+    # Who may revise it besides the county's editors and the admin: the author of the
+    # submission that published it and the members of its organisation (by id; the
+    # displayed organisation_name is free text).
+    author_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
 
     def content(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in CONTRACT_FIELDS}

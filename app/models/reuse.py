@@ -23,6 +23,8 @@ class ReuseReport(SQLModel, table=True):
     author_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     # The organisation that reused the example and where it is (its county's editors review).
     organisation_name: str = Field(max_length=200)
+    # The reporting organisation as an entity: its members share the report (by id, never by name).
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     county_code: str = Field(max_length=2, foreign_key="county.code", index=True)
     municipality_code: str | None = Field(default=None, max_length=4, foreign_key="municipality.code")
     # When they used it.

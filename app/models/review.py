@@ -36,8 +36,8 @@ class Submission(SubmissionContent, table=True):
     version: int = Field(default=1, ge=1)
     author_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     # The organisation that owns the draft (the author's, when it was created); its
-    # members see and edit it. Distinct from the content's organisation_name.
-    organisation: str | None = Field(default=None, max_length=200, index=True)
+    # members see and edit it. Distinct from the content's free-text organisation_name.
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     # The example it became (once published) or the example a revision revises.
     example_id: int | None = Field(default=None, foreign_key="example.id", index=True)
     base_version: int | None = None

@@ -17,7 +17,8 @@ class User(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     role: str = Field(max_length=20)
     county_code: str | None = Field(default=None, max_length=2, foreign_key="county.code")
-    organisation_name: str | None = Field(default=None, max_length=200)
+    # The organisation the person belongs to: shares its drafts and may revise its examples.
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
     created_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -10,29 +10,28 @@ from fastapi import APIRouter, Body, Path, Response
 from sqlmodel import Session
 
 from app.core.errors import FieldError, InputError, NotFound
-from app.core.time import as_utc
 from app.models import Example, Submission, User
 from app.services import assignment as assignment_service
 from app.services import rereview as rereview_service
 from app.services import review_settings
 from app.services.policy import authorize
+from app.services.serializers import iso_offset
 from app.web.auth import CommitFirst, CsrfApi, CurrentUser
 from app.web.deps import SessionDep, SettingsDep
+from app.web.ids import Id
+from app.web.openapi import errors
+from app.web.permissions import load_authorized
 
-router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, CommitFirst])
+router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfApi, CommitFirst],
+                   responses=errors(400, 401, 403, 404, 409, 412, 422, 429))
 
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 County = Annotated[str, Path(pattern=r"^\d{2}$")]
 OptionalObject = Annotated[dict[str, Any] | None, Body()]
 JsonObject = Annotated[dict[str, Any], Body()]
 
 
 def _submission(session: Session, user: User, submission_id: int) -> Submission:
-    submission = session.get(Submission, submission_id)
-    if submission is None:
-        raise NotFound("Bidraget finns inte")
-    authorize("submission.view", user, submission)
-    return submission
+    return load_authorized(session, Submission, submission_id, action="submission.view", user=user)
 
 
 def _example(session: Session, example_id: int) -> Example:
@@ -42,17 +41,12 @@ def _example(session: Session, example_id: int) -> Example:
     return example
 
 
-def _iso(value) -> str | None:
-    value = as_utc(value)
-    return value.isoformat() if value else None
-
-
 def queue_item_json(item: assignment_service.QueueItem) -> dict[str, Any]:
     row = item.submission
     return {
         "id": row.id, "kind": row.kind, "title": row.title, "county_code": row.county_code,
         "organisation_name": row.organisation_name, "example_id": row.example_id,
-        "submitted_at": _iso(row.submitted_at), **item.as_dict(),
+        "submitted_at": iso_offset(row.submitted_at), **item.as_dict(),
     }
 
 
@@ -130,4 +124,4 @@ def put_review_settings(session: SessionDep, user: CurrentUser, county_code: Cou
     """``{"review_days": 14}``: the admin, or the county's editors."""
     days = review_settings.parse_days(payload.get("review_days"), field="review_days")
     row = review_settings.update(session, user=user, county_code=county_code, review_days=days)
-    return {"county_code": row.county_code, "review_days": row.review_days, "updated_at": _iso(row.updated_at)}
+    return {"county_code": row.county_code, "review_days": row.review_days, "updated_at": iso_offset(row.updated_at)}

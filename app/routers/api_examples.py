@@ -23,6 +23,7 @@ from app.services.statistics import coverage
 from app.services.taxonomy import taxonomy_for
 from app.services.transfer import iter_export, iter_reuse_export, matching_ids
 from app.web.deps import SessionDep, base_url
+from app.web.openapi import errors
 
 router = APIRouter(prefix="/api/v1", tags=["examples"])
 
@@ -31,10 +32,7 @@ CACHE_DETAIL = "public, max-age=300"
 CACHE_REFERENCE = "public, max-age=3600"
 VARY_LANGUAGE = "Accept-Language, Cookie"
 
-ERROR_RESPONSES = {
-    422: {"description": "A parameter is invalid; `error.fields` names it."},
-    429: {"description": "Rate limit exceeded; see `Retry-After`."},
-}
+ERROR_RESPONSES = errors(422, 429, _422="A parameter is invalid; `error.fields` names it.")
 
 
 def request_lang(request: Request) -> str:
@@ -81,8 +79,7 @@ def _not_modified(request: Request, tag: str, modified) -> bool:
     summary="One published example",
     description="Every field, the quality profile and the version. Conditional requests (`If-None-Match`, "
     "`If-Modified-Since`) answer 304.",
-    responses={404: {"description": "Unknown or not published."}, 304: {"description": "Not modified."},
-               **ERROR_RESPONSES},
+    responses={304: {"description": "Not modified."}, **errors(404, 422, 429, _404="Unknown or not published.")},
 )
 def detail(example_id: str, request: Request, session: SessionDep) -> Response:
     number = parse_id(example_id)
@@ -115,7 +112,7 @@ def detail(example_id: str, request: Request, session: SessionDep) -> Response:
     description="Every published report that another organisation reused the example: when, what they adapted, "
     "the effort in hours, the outcome (`better`, `as_expected`, `worse`, `too_early`), a short lesson and the "
     "county editor's checklist result. Newest use first.",
-    responses={404: {"description": "Unknown or not published."}, **ERROR_RESPONSES},
+    responses={**ERROR_RESPONSES, **errors(404, 422, 429, _404="Unknown or not published.")},
 )
 def reuse_list(example_id: str, request: Request, session: SessionDep) -> JSONResponse:
     number = parse_id(example_id)
@@ -128,7 +125,7 @@ def reuse_list(example_id: str, request: Request, session: SessionDep) -> JSONRe
     return JSONResponse(body, headers={"Cache-Control": CACHE_SEARCH})
 
 
-@router.get("/taxonomies", summary="Reference vocabularies",
+@router.get("/taxonomies", summary="Reference vocabularies", responses=errors(429),
             description="Articles, sectors, target groups, age groups, organisation types, counties (with "
             "network node) and municipalities, each with its code or slug and Swedish and English labels.")
 def taxonomies(request: Request, session: SessionDep) -> JSONResponse:
@@ -163,7 +160,7 @@ def taxonomies(request: Request, session: SessionDep) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": CACHE_REFERENCE})
 
 
-@router.get("/statistics", summary="Coverage per article, sector and county",
+@router.get("/statistics", summary="Coverage per article, sector and county", responses=errors(429),
             description="Published examples per article, sector and county, including those with none.")
 def statistics(request: Request, session: SessionDep) -> JSONResponse:
     data = coverage(session, taxonomy_for(request.app.state, session), lang=request_lang(request))

@@ -14,8 +14,11 @@ from app.services import plans as plan_service
 from app.services.taxonomy import taxonomy_for
 from app.web.auth import CommitFirst, CsrfApi, CurrentUser
 from app.web.deps import SessionDep
+from app.web.ids import Id
+from app.web.openapi import errors
 
-router = APIRouter(prefix="/api/v1", tags=["plans"], dependencies=[CsrfApi, CommitFirst])
+router = APIRouter(prefix="/api/v1", tags=["plans"], dependencies=[CsrfApi, CommitFirst],
+                   responses=errors(400, 401, 403, 404, 409, 422, 429))
 
 
 def _base(request: Request) -> str:
@@ -55,12 +58,12 @@ def create_plan(request: Request, response: Response, session: SessionDep, user:
 
 
 @router.get("/plans/{plan_id}")
-def get_plan(plan_id: int, request: Request, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def get_plan(plan_id: Id, request: Request, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     return _plan_json(request, session, plan_service.get_plan(session, user=user, plan_id=plan_id))
 
 
 @router.patch("/plans/{plan_id}")
-def change_plan(plan_id: int, request: Request, session: SessionDep, user: CurrentUser,
+def change_plan(plan_id: Id, request: Request, session: SessionDep, user: CurrentUser,
                 body: Any = Body(default=None)) -> dict[str, Any]:
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     data = _object(body)
@@ -78,14 +81,14 @@ def change_plan(plan_id: int, request: Request, session: SessionDep, user: Curre
 
 
 @router.delete("/plans/{plan_id}", status_code=204)
-def delete_plan(plan_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_plan(plan_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     plan_service.delete_plan(session, plan=plan, user=user)
     return Response(status_code=204)
 
 
 @router.post("/plans/{plan_id}/measures", status_code=201)
-def add_measure(plan_id: int, request: Request, response: Response, session: SessionDep, user: CurrentUser,
+def add_measure(plan_id: Id, request: Request, response: Response, session: SessionDep, user: CurrentUser,
                 body: Any = Body(default=None)) -> dict[str, Any]:
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     data = _object(body)
@@ -102,7 +105,7 @@ def add_measure(plan_id: int, request: Request, response: Response, session: Ses
 
 
 @router.patch("/plans/{plan_id}/measures/{measure_id}")
-def change_measure(plan_id: int, measure_id: int, request: Request, session: SessionDep, user: CurrentUser,
+def change_measure(plan_id: Id, measure_id: Id, request: Request, session: SessionDep, user: CurrentUser,
                    body: Any = Body(default=None)) -> dict[str, Any]:
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     measure = plan_service.get_measure(session, plan=plan, measure_id=measure_id)
@@ -112,7 +115,7 @@ def change_measure(plan_id: int, measure_id: int, request: Request, session: Ses
 
 
 @router.delete("/plans/{plan_id}/measures/{measure_id}", status_code=204)
-def remove_measure(plan_id: int, measure_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def remove_measure(plan_id: Id, measure_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     measure = plan_service.get_measure(session, plan=plan, measure_id=measure_id)
     plan_service.remove_measure(session, plan=plan, measure=measure, user=user)
@@ -142,13 +145,13 @@ def create_saved(request: Request, response: Response, session: SessionDep, user
 
 
 @router.get("/saved-searches/{saved_id}")
-def get_saved(saved_id: int, request: Request, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def get_saved(saved_id: Id, request: Request, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     return alert_service.saved_json(alert_service.get_saved(session, user=user, saved_id=saved_id),
                                     base_url=_base(request))
 
 
 @router.patch("/saved-searches/{saved_id}")
-def change_saved(saved_id: int, request: Request, session: SessionDep, user: CurrentUser,
+def change_saved(saved_id: Id, request: Request, session: SessionDep, user: CurrentUser,
                  body: Any = Body(default=None)) -> dict[str, Any]:
     saved = alert_service.get_saved(session, user=user, saved_id=saved_id)
     alert_service.update_saved(session, saved=saved, user=user, changes=_object(body))
@@ -156,7 +159,7 @@ def change_saved(saved_id: int, request: Request, session: SessionDep, user: Cur
 
 
 @router.delete("/saved-searches/{saved_id}", status_code=204)
-def delete_saved(saved_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_saved(saved_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     saved = alert_service.get_saved(session, user=user, saved_id=saved_id)
     alert_service.delete_saved(session, saved=saved, user=user)
     return Response(status_code=204)

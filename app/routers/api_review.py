@@ -18,6 +18,7 @@ from app.services import submissions as submissions_service
 from app.services.policy import authorize
 from app.web.auth import CommitFirst, CsrfApi, CurrentUser
 from app.web.deps import SessionDep, SettingsDep
+from app.web.openapi import errors
 from app.web.permissions import (
     Commentable,
     Decidable,
@@ -53,20 +54,29 @@ def parse_if_match(value: str | None) -> int | None:
 
 JsonObject = Annotated[dict[str, Any], Body()]
 
+# OpenAPI links: what a client (or a stateful API test) can do with a submission it made.
+SUBMISSION_LINKS = {
+    name: {"operationId": op, "parameters": {"submission_id": "$response.body#/id"}}
+    for name, op in (("get", "getSubmission"), ("replace", "putSubmission"), ("delete", "deleteSubmission"),
+                     ("submit", "submitSubmission"), ("decide", "decideSubmission"),
+                     ("history", "submissionHistory"), ("comment", "commentSubmission"))
+}
+
 
 def _may_create(user: User) -> User:
     authorize("submission.create", user)
     return user
 
 
-@router.get("/submissions")
+@router.get("/submissions", responses=errors(401, 429))
 def list_submissions(request: Request, session: SessionDep, user: CurrentUser) -> dict:
     """The caller's own submissions and their organisation's."""
     rows = submissions_service.mine(session, user=user)
     return {"items": [serializers.submission_json(session, row, lang=_lang(request), checks=False) for row in rows]}
 
 
-@router.post("/submissions", status_code=201)
+@router.post("/submissions", operation_id="createSubmission", status_code=201,
+             responses={201: {"description": "The new draft.", "links": SUBMISSION_LINKS}, **errors(400, 401, 403, 422, 429)})
 def create_submission(request: Request, response: Response, session: SessionDep, user: CurrentUser,
                       payload: JsonObject) -> dict:
     """Start a draft; it may be incomplete."""
@@ -78,13 +88,13 @@ def create_submission(request: Request, response: Response, session: SessionDep,
     return serializers.submission_json(session, submission, lang=_lang(request))
 
 
-@router.get("/submissions/{submission_id}")
+@router.get("/submissions/{submission_id}", operation_id="getSubmission", responses=errors(401, 404, 422, 429))
 def get_submission(request: Request, response: Response, session: SessionDep, submission: Viewable) -> dict:
     _etag(response, submission)
     return serializers.submission_json(session, submission, lang=_lang(request))
 
 
-@router.put("/submissions/{submission_id}")
+@router.put("/submissions/{submission_id}", operation_id="putSubmission", responses=errors(400, 401, 403, 404, 409, 412, 422, 428, 429))
 def put_submission(request: Request, response: Response, session: SessionDep, user: CurrentUser,
                    submission: Editable, payload: JsonObject,
                    if_match: Annotated[str | None, Header()] = None) -> dict:
@@ -96,24 +106,28 @@ def put_submission(request: Request, response: Response, session: SessionDep, us
     return serializers.submission_json(session, submission, lang=_lang(request))
 
 
-@router.delete("/submissions/{submission_id}", status_code=204)
+@router.delete("/submissions/{submission_id}", operation_id="deleteSubmission", status_code=204, responses=errors(401, 403, 404, 409, 422, 429))
 def delete_submission(session: SessionDep, user: CurrentUser, submission: Deletable) -> Response:
     submissions_service.delete_draft(session, submission=submission, user=user)
     return Response(status_code=204)
 
 
-@router.post("/submissions/{submission_id}/submit")
+@router.post("/submissions/{submission_id}/submit", operation_id="submitSubmission", responses=errors(400, 401, 403, 404, 409, 412, 422, 429))
 def submit_submission(request: Request, response: Response, session: SessionDep, settings: SettingsDep,
                       user: CurrentUser, submission: Submittable,
-                      if_match: Annotated[str | None, Header()] = None) -> dict:
-    """To the county editor: 422 listing each failed automatic criterion by key."""
+                      if_match: Annotated[str | None, Header()] = None,
+                      payload: Annotated[dict[str, Any] | None, Body()] = None) -> dict:
+    """To the county editor: 422 listing each failed automatic criterion by key. An optional
+    body ``{"note": "..."}`` is a message to the editor, shown on the review page."""
+    note = (payload or {}).get("note")
     submissions_service.submit(session, submission=submission, user=user, settings=settings, lang=_lang(request),
-                               expected_version=parse_if_match(if_match))
+                               expected_version=parse_if_match(if_match),
+                               note=submissions_service.clean_note(note))
     _etag(response, submission)
     return serializers.submission_json(session, submission, lang=_lang(request))
 
 
-@router.post("/submissions/{submission_id}/decision")
+@router.post("/submissions/{submission_id}/decision", operation_id="decideSubmission", responses=errors(400, 401, 403, 404, 409, 412, 422, 429))
 def decide(request: Request, response: Response, session: SessionDep, settings: SettingsDep, user: CurrentUser,
            submission: Decidable, payload: JsonObject,
            if_match: Annotated[str | None, Header()] = None) -> dict:
@@ -140,12 +154,12 @@ def event_json(event) -> dict[str, Any]:
     }
 
 
-@router.get("/submissions/{submission_id}/history")
+@router.get("/submissions/{submission_id}/history", operation_id="submissionHistory", responses=errors(401, 404, 422, 429))
 def submission_history(session: SessionDep, submission: Viewable) -> dict:
     return {"items": [event_json(e) for e in submissions_service.history(session, submission=submission)]}
 
 
-@router.post("/submissions/{submission_id}/comments", status_code=201)
+@router.post("/submissions/{submission_id}/comments", operation_id="commentSubmission", status_code=201, responses=errors(400, 401, 403, 404, 422, 429))
 def comment(session: SessionDep, settings: SettingsDep, user: CurrentUser, submission: Commentable,
             payload: JsonObject) -> dict:
     text = payload.get("comment")
@@ -154,7 +168,7 @@ def comment(session: SessionDep, settings: SettingsDep, user: CurrentUser, submi
     return event_json(event)
 
 
-@router.get("/review-queue")
+@router.get("/review-queue", responses=errors(401, 403, 429))
 def review_queue(session: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict:
     """Submissions the caller may decide on, by due date (earliest first), with the age of
     each, its round, due date, whether it is overdue and who is reviewing it."""
@@ -172,7 +186,9 @@ def review_queue(session: SessionDep, settings: SettingsDep, user: CurrentUser) 
     return {"total": len(items), "items": items}
 
 
-@router.post("/examples/{example_id}/revisions", status_code=201)
+@router.post("/examples/{example_id}/revisions", operation_id="startRevision", status_code=201,
+             responses={201: {"description": "The revision's draft.", "links": SUBMISSION_LINKS},
+                        **errors(401, 403, 404, 409, 422, 429)})
 def start_revision(request: Request, response: Response, session: SessionDep, user: CurrentUser,
                    example: Revisable) -> dict:
     """A new draft linked to the example; the published version stays until approval."""
@@ -182,7 +198,7 @@ def start_revision(request: Request, response: Response, session: SessionDep, us
     return serializers.submission_json(session, submission, lang=_lang(request))
 
 
-@router.post("/examples/{example_id}/withdraw")
+@router.post("/examples/{example_id}/withdraw", operation_id="withdrawExample", responses=errors(400, 401, 403, 404, 409, 422, 429))
 def withdraw_example(session: SessionDep, settings: SettingsDep, user: CurrentUser, example: Withdrawable,
                      payload: JsonObject) -> dict:
     """``{reason}``: the county's editor or the admin takes the example off the site."""
@@ -193,13 +209,13 @@ def withdraw_example(session: SessionDep, settings: SettingsDep, user: CurrentUs
             "withdrawn_reason": example.withdrawn_reason}
 
 
-@router.get("/criteria")
+@router.get("/criteria", responses=errors(429))
 def list_criteria(request: Request, session: SessionDep) -> dict:
     """The quality criteria, in the request's language."""
     return {"items": [vars(c) for c in criteria_service.list_criteria(session, lang=_lang(request))]}
 
 
-@router.get("/notifications")
+@router.get("/notifications", responses=errors(401, 429))
 def list_notifications(request: Request, session: SessionDep, user: CurrentUser) -> dict:
     lang = _lang(request)
     items = [
@@ -211,6 +227,6 @@ def list_notifications(request: Request, session: SessionDep, user: CurrentUser)
     return {"unread": sum(1 for i in items if not i["read"]), "items": items}
 
 
-@router.post("/notifications/read")
+@router.post("/notifications/read", responses=errors(401, 403, 429))
 def read_notifications(session: SessionDep, user: CurrentUser) -> dict:
     return {"marked": notifications_service.mark_all_read(session, user=user)}

@@ -15,7 +15,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "The database or the search engine is unavailable (same body, `status: unavailable`)."}})
 def readyz(request: Request) -> JSONResponse:
     """The database and the search engine are reachable; 503 with detail when not."""
     checks: dict[str, dict] = {}

@@ -23,6 +23,7 @@ from app.web.auth import (
     set_session_cookie,
 )
 from app.web.deps import SessionDep, SettingsDep
+from app.web.ids import Id
 from app.web.rendering import PageRoute, lang_of, page, redirect, safe_next
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
@@ -153,7 +154,7 @@ def create_token_page(request: Request, session: SessionDep, user: PageUser, lab
 
 
 @router.post("/konto/nycklar/{token_id}/aterkalla")
-def revoke_token(session: SessionDep, user: PageUser, token_id: int):
+def revoke_token(session: SessionDep, user: PageUser, token_id: Id):
     authorize("account.tokens", user)
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:

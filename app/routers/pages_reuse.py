@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.core.errors import InputError, NotFound
 from app.core.i18n import gettext
-from app.models import Example, ReuseReport, User
+from app.models import Example, Organisation, ReuseReport, User
 from app.services import reference as reference_service
 from app.services import reuse as reuse_service
 from app.services.example_view import load_published
@@ -55,7 +55,9 @@ def _errors(exc: InputError) -> list[tuple[str, str]]:
 def report_form(request: Request, session: SessionDep, user: PageUser, example_id: int):
     example = load_published(session, example_id)
     authorize("reuse.create", user, example)
-    form = {"organisation_name": user.organisation_name or "", "county_code": user.county_code or ""}
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    form = {"organisation_name": organisation.name if organisation else "",
+            "county_code": (organisation.county_code if organisation else user.county_code) or ""}
     return page(request, "reuse/form.html", _form_context(session, request, example=example, form=form), user=user)
 
 

@@ -21,6 +21,7 @@ from app.services import versions as versions_service
 from app.services.policy import allowed, authorize
 from app.web.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
 from app.web.deps import SessionDep, SettingsDep
+from app.web.ids import Id, OptionalQueryId
 from app.web.permissions import DecideSubmission, ViewSubmission
 from app.web.rendering import PageRoute, lang_of, page, redirect
 
@@ -53,6 +54,7 @@ def _review_context(session: Session, request: Request, user: User, submission: 
         "checklist": criteria_service.checklist(session, data=data, lang=lang),
         "judged": criteria_service.list_criteria(session, lang=lang, kind="judged"),
         "history": submissions_service.history(session, submission=submission),
+        "note": submissions_service.latest_note(session, submission=submission) if submission.status == "submitted" else None,
         "form": form or {}, "errors": errors or [], "nav": "review",
         "can_decide": allowed("submission.decide", user, submission) and submission.status == "submitted",
         "since_seen": review_rounds.since_seen(session, submission=submission, user=user),
@@ -144,13 +146,13 @@ def _message(field: str, message: str) -> str:
 
 
 @router.get("/granska/exempel/{example_id}/dra-tillbaka")
-def withdraw_form(request: Request, session: SessionDep, user: PageUser, example_id: int):
+def withdraw_form(request: Request, session: SessionDep, user: PageUser, example_id: Id):
     example = _example_for(session, user, example_id, "example.withdraw")
     return page(request, "review/withdraw.html", {"example": example, "nav": "review"}, user=user)
 
 
 @router.post("/granska/exempel/{example_id}/dra-tillbaka")
-def withdraw(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, example_id: int,
+def withdraw(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, example_id: Id,
              reason: Annotated[str, Form()] = ""):
     example = _example_for(session, user, example_id, "example.withdraw")
     try:
@@ -179,7 +181,7 @@ def _visible_example(session: Session, user: User | None, example_id: int) -> Ex
 
 
 @router.get("/versioner/{example_id}")
-def versions_page(request: Request, session: SessionDep, user: OptionalUser, example_id: int,
+def versions_page(request: Request, session: SessionDep, user: OptionalUser, example_id: Id,
                   done: str | None = None):
     example = _visible_example(session, user, example_id)
     return page(request, "review/versions.html", {
@@ -192,8 +194,8 @@ def versions_page(request: Request, session: SessionDep, user: OptionalUser, exa
 
 
 @router.get("/versioner/{example_id}/jamfor")
-def compare_page(request: Request, session: SessionDep, user: OptionalUser, example_id: int,
-                 fran: int | None = None, till: int | None = None):
+def compare_page(request: Request, session: SessionDep, user: OptionalUser, example_id: Id,
+                 fran: OptionalQueryId = None, till: OptionalQueryId = None):
     example = _visible_example(session, user, example_id)
     new_number = till or example.version
     old_number = fran or max(1, new_number - 1)
@@ -208,7 +210,7 @@ def compare_page(request: Request, session: SessionDep, user: OptionalUser, exam
 
 
 @router.get("/versioner/{example_id}/{number}")
-def version_page(request: Request, session: SessionDep, user: OptionalUser, example_id: int, number: int):
+def version_page(request: Request, session: SessionDep, user: OptionalUser, example_id: Id, number: Id):
     example = _visible_example(session, user, example_id)
     row = versions_service.version(session, example_id=example.id, number=number)
     lang = lang_of(request)

@@ -30,6 +30,7 @@ from app.services.submissions import PreconditionFailed, SubmissionIn
 from app.web.auth import CommitFirst, CsrfForm, PageUser
 from app.web.deps import SessionDep, SettingsDep
 from app.web.forms import inline_errors, link_rows, read_form
+from app.web.ids import Id
 from app.web.permissions import (
     CommentSubmission,
     DeleteSubmission,
@@ -99,7 +100,7 @@ def create_draft(session: SessionDep, user: PageUser):
 
 
 @router.post("/bidrag/revidera/{example_id}")
-def start_revision(session: SessionDep, user: PageUser, example_id: int):
+def start_revision(session: SessionDep, user: PageUser, example_id: Id):
     example = session.get(Example, example_id)
     if example is None:
         raise NotFound("Exemplet finns inte")
@@ -172,23 +173,37 @@ async def save_draft(request: Request, session: SessionDep, user: PageUser, subm
     if form.get("preview"):
         return await preview(request, session, user, submission)
     data, problems, version = await _posted(request)
-    return _save_and_render(request, session, user, submission, data, problems, version, after="saved")
+    return _save_and_render(request, session, user, submission, data, problems, version, after="saved",
+                            note=_note_of(form))
 
 
-def _save_and_render(request, session, user, submission, data, problems, version, *, after: str) -> Response:
+def _note_of(form) -> str:
+    value = form.get("note")
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
+
+
+def _save_and_render(request, session, user, submission, data, problems, version, *, after: str,
+                     note: str = "", keep_note: bool = True) -> Response:
+    """Save; with ``keep_note`` a note to the editor written in the form is kept as a
+    comment (the editor reads it once the example is submitted)."""
     lang = lang_of(request)
     if submission.status not in EDITABLE_STATUSES:
         return redirect(f"/bidrag/{submission.id}")
     try:
         _save(session, user, submission, data, version)
+        if keep_note and note:
+            review_service.add_comment(session, submission=submission, user=user, text=note,
+                                       settings=request.app.state.settings)
     except InputError as exc:
         problems = {**problems, **_length_problems(exc, lang)}
         ctx = form_context(session, request, submission, data, problems=problems,
                            summary=[(k, v) for k, v in problems.items()])
+        ctx["note"] = note
         return page(request, "review/form.html", ctx, user=user, status_code=422)
     except PreconditionFailed:
         session.refresh(submission)
         ctx = form_context(session, request, submission, data, problems=problems, notice="stale")
+        ctx["note"] = note
         return page(request, "review/form.html", ctx, user=user, status_code=409)
     return redirect(f"/bidrag/{submission.id}?done={after}")
 
@@ -244,17 +259,22 @@ async def submit(request: Request, session: SessionDep, settings: SettingsDep, u
     linking each failed criterion and field (the save is kept)."""
     lang = lang_of(request)
     data, problems, version = await _posted(request)
+    form = await request.form()
+    note = _note_of(form)
     if submission.status not in EDITABLE_STATUSES:
         return redirect(f"/bidrag/{submission.id}")
-    if "title" in (await request.form()):
-        response = _save_and_render(request, session, user, submission, data, problems, version, after="saved")
+    if "title" in form:
+        response = _save_and_render(request, session, user, submission, data, problems, version, after="saved",
+                                    note=note, keep_note=False)
         if response.status_code != 303:
             return response
     try:
-        submissions_service.submit(session, submission=submission, user=user, settings=settings, lang=lang)
+        submissions_service.submit(session, submission=submission, user=user, settings=settings, lang=lang,
+                                   note=submissions_service.clean_note(note))
     except submissions_service.NotReady:
         data = submissions_service.content_of(submission)
         ctx = form_context(session, request, submission, data, problems=problems, complete=True)
+        ctx["note"] = note  # not sent yet: shown again with the form
         summary = [(anchor(i["field"]), f'{i["title"]}: {i["message"]}') for i in ctx["checklist"]["items"] if not i["passed"]]
         # A field already named by a failed criterion is not listed twice.
         named = {target for target, _message in summary}

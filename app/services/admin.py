@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.core.errors import Conflict, FieldError, InputError, NotFound
-from app.models import Article, County, Example, Sector, TargetGroup, User
+from app.models import Article, County, Example, Organisation, Sector, TargetGroup, User
 from app.services.auth import end_all_sessions
 from app.services.outbox import enqueue
 from app.services.policy import authorize
@@ -17,7 +17,7 @@ TAXONOMIES = {"sectors": (Sector, "sectors"), "target-groups": (TargetGroup, "ta
 
 
 def update_user(session: Session, *, admin: User, user: User, name: str, role: str, county_code: str | None,
-                organisation_name: str | None, is_active: bool) -> User:
+                organisation_id: int | None, is_active: bool) -> User:
     authorize("admin.users", admin)
     errors: list[FieldError] = []
     if role not in ("contributor", "editor", "admin"):
@@ -27,8 +27,10 @@ def update_user(session: Session, *, admin: User, user: User, name: str, role: s
         errors.append(FieldError("county_code", f"unknown county '{county_code}'"))
     if role == "editor" and not county_code:
         errors.append(FieldError("county_code", "an editor must have a county"))
-    if len(name) > 200 or len(organisation_name or "") > 200:
+    if len(name) > 200:
         errors.append(FieldError("name", "at most 200 characters"))
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        errors.append(FieldError("organisation_id", f"unknown organisation {organisation_id}"))
     if errors:
         raise InputError(errors)
     if user.id == admin.id and (role != "admin" or not is_active):
@@ -37,7 +39,7 @@ def update_user(session: Session, *, admin: User, user: User, name: str, role: s
     user.name = name.strip()
     user.role = role
     user.county_code = county_code
-    user.organisation_name = (organisation_name or "").strip() or None
+    user.organisation_id = organisation_id
     user.is_active = is_active
     session.add(user)
     if was_active and not is_active:
@@ -53,7 +55,9 @@ def update_label(session: Session, *, user: User, kind: str, key: str, label_sv:
     if kind not in TAXONOMIES:
         raise NotFound("Taxonomin finns inte")
     model, field = TAXONOMIES[kind]
-    row = session.get(model, int(key) if model is Article and str(key).isdigit() else key)
+    if model is Article and not (str(key).isdigit() and len(str(key)) <= 3):
+        raise NotFound("Värdet finns inte")
+    row = session.get(model, int(key) if model is Article else key)
     if row is None:
         raise NotFound("Värdet finns inte")
     label_sv, label_en = label_sv.strip(), label_en.strip()

@@ -26,7 +26,14 @@ from app.core.security import (
     verify_password,
 )
 from app.core.time import as_utc, utcnow
-from app.models import ApiToken, AuthSession, LoginAttempt, OneTimeToken, User
+from app.models import (
+    ApiToken,
+    AuthSession,
+    LoginAttempt,
+    OneTimeToken,
+    Organisation,
+    User,
+)
 from app.services.mail import queue_mail
 from app.services.policy import authorize
 from app.services.users import MIN_PASSWORD, UserCreate, create_user, get_user_by_email
@@ -242,14 +249,17 @@ def accept_invitation(session: Session, *, secret: str, password: str) -> User:
 
 def invite(session: Session, *, settings: Settings, user: User, invited_by: str) -> IssuedLink:
     link = _issue(session, user=user, purpose="invite", ttl=INVITE_TTL, settings=settings, path="/inbjudan")
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    member_sv = f" som medlem i {organisation.name}" if organisation else ""
+    member_en = f" as a member of {organisation.name}" if organisation else ""
     queue_mail(
         session, settings=settings, to=user.email,
         subject="Inbjudan till Barnrättsbanken / Invitation to Barnrättsbanken",
         body=(
-            f"{invited_by} har bjudit in dig till Barnrättsbanken.\n"
+            f"{invited_by} har bjudit in dig till Barnrättsbanken{member_sv}.\n"
             f"Välj ditt lösenord här inom sju dagar; länken fungerar en gång:\n\n{link.url}\n\n"
             "— In English —\n\n"
-            f"{invited_by} has invited you to Barnrättsbanken.\n"
+            f"{invited_by} has invited you to Barnrättsbanken{member_en}.\n"
             f"Choose your password here within seven days; the link works once:\n\n{link.url}\n"
         ),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.core.db import MAX_ID
 from app.core.i18n import gettext
 from app.core.time import as_utc
 from app.models import Example
@@ -18,7 +19,7 @@ from app.services.search_params import SearchParams
 from app.services.serializers import example_public, permalink
 from app.services.taxonomy import Taxonomy
 from search import SearchBackend, SearchError, SearchQuery
-from search.bands import duration_band, effort_band
+from search.bands import duration_band, effort_band, is_ongoing
 
 RELATED_LIMIT = 3
 
@@ -32,7 +33,7 @@ def parse_id(raw: str) -> int | None:
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         return None
     value = int(raw)
-    return value if 1 <= value <= 2**63 - 1 else None
+    return value if 1 <= value <= MAX_ID else None
 
 
 def etag(example: Example, lang: str) -> str:
@@ -78,7 +79,7 @@ def example_tags(example: Example, taxonomy: Taxonomy, lang: str) -> dict[str, l
     band = effort_band(example.effort_hours)
     if band:
         tags["effort"] = [tag("effort", band)]
-    band = duration_band(example.duration_months, ongoing=example.end_year is None)
+    band = duration_band(example.duration_months, ongoing=is_ongoing(example.start_year, example.end_year))
     if band:
         tags["duration"] = [tag("duration", band)]
     return tags

@@ -33,9 +33,12 @@ def publish_new(
     quality: dict[str, Any] | None = None,
     submission_id: int | None = None,
     from_status: str | None = None,
+    author_id: int | None = None,
+    organisation_id: int | None = None,
 ) -> Example:
     """Create a published example (version 1), its version record, a history event and an
-    outbox row, all in the caller's transaction."""
+    outbox row, all in the caller's transaction. ``author_id`` and ``organisation_id`` (the
+    author of the publishing submission and its organisation) decide who may revise it."""
     now = utcnow()
     if example.id is not None and session.get(Example, example.id) is not None:
         raise Conflict(f"id: example {example.id} already exists", code="duplicate_id")
@@ -49,6 +52,8 @@ def publish_new(
         published_at=now,
         created_at=now,
         updated_at=now,
+        author_id=author_id,
+        organisation_id=organisation_id,
     )
     session.add(row)
     session.flush()

@@ -49,6 +49,7 @@ ACTION_LABELS: dict[str, str] = {
     "unassigned": _l("Released for another editor"),
     "due_changed": _l("Due date changed"),
     "rereview_confirmed": _l("Re-reviewed: still valid"),
+    "personal_data_override": _l("Published despite the personal data check (import)"),
 }
 
 DECISION_LABELS: dict[str, str] = {

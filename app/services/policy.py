@@ -25,8 +25,10 @@ def _never(_user: User, _obj: Any) -> bool:
     return False
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b and a.strip().casefold() == b.strip().casefold())
+def _member(user: User, organisation_id: int | None) -> bool:
+    """A member of the organisation, by id: two organisations that share a name (every
+    municipality has a "Socialförvaltningen") share nothing else."""
+    return organisation_id is not None and user.organisation_id == organisation_id
 
 
 def _author(user: User, sub: Submission) -> bool:
@@ -35,7 +37,7 @@ def _author(user: User, sub: Submission) -> bool:
 
 def _own_or_organisation(user: User, sub: Submission) -> bool:
     """The author, or a member of the organisation that owns the draft."""
-    return _author(user, sub) or _same(user.organisation_name, sub.organisation)
+    return _author(user, sub) or _member(user, sub.organisation_id)
 
 
 def _county_submitted(user: User, sub: Submission) -> bool:
@@ -55,8 +57,14 @@ def _not_own(user: User, sub: Submission) -> bool:
     return not _author(user, sub)
 
 
+def _example_author(user: User, ex: Example) -> bool:
+    """The author of the submission that published the example."""
+    return ex.author_id is not None and ex.author_id == user.id
+
+
 def _example_organisation(user: User, ex: Example) -> bool:
-    return _same(user.organisation_name, ex.organisation_name)
+    """The example's author, or a member of its organisation (by id)."""
+    return _example_author(user, ex) or _member(user, ex.organisation_id)
 
 
 def _example_county(user: User, ex: Example) -> bool:
@@ -69,8 +77,7 @@ def _example_county_or_organisation(user: User, ex: Example) -> bool:
 
 def _reuse_own(user: User, report: ReuseReport) -> bool:
     """The author of a reuse report, or a colleague of the reporting organisation."""
-    return (report.author_id is not None and report.author_id == user.id) or _same(
-        user.organisation_name, report.organisation_name)
+    return (report.author_id is not None and report.author_id == user.id) or _member(user, report.organisation_id)
 
 
 def _reuse_county(user: User, report: ReuseReport) -> bool:
@@ -182,6 +189,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("saved_search.manage", "admin"): _owner,
     # Administration
     ("admin.users", "admin"): _always,
+    ("admin.organisations", "admin"): _always,
     ("admin.criteria", "admin"): _always,
     ("admin.taxonomies", "admin"): _always,
     # A county's review settings (the object is the county code): the admin, or its editors.

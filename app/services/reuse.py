@@ -154,7 +154,8 @@ def create_report(session: Session, *, user: User, example: Example, data: Reuse
     if example.status != "published":
         raise NotFound("Exemplet finns inte")
     now = utcnow()
-    report = ReuseReport(example_id=example.id, author_id=user.id, **data.model_dump(), status="submitted",
+    report = ReuseReport(example_id=example.id, author_id=user.id, organisation_id=user.organisation_id,
+                         **data.model_dump(), status="submitted",
                          created_at=now, updated_at=now, submitted_at=now)
     session.add(report)
     session.flush()

@@ -168,6 +168,9 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
                 session, example=example.model_copy(update={"slug": _free_slug(session, example.title)}),
                 actor_label=label, actor_id=reviewer.id, action="published", comment=data.comment,
                 quality=quality, submission_id=submission.id, from_status="submitted",
+                author_id=submission.author_id,
+                organisation_id=(submission.organisation_id if submission.author_id is not None
+                                 else _content_organisation(session, example)),
             )
             session.execute(
                 update(Submission).where(Submission.id == submission.id).values(example_id=row.id)
@@ -182,6 +185,16 @@ def decide(session: Session, *, submission: Submission, reviewer: User, data: De
            example_id=submission.example_id)
     session.flush()
     return submission
+
+
+def _content_organisation(session: Session, example: ExampleIn) -> int | None:
+    """For an imported submission (no author, no owner): the organisation its own fields
+    name, if exactly one, as ``barnratt import --publish`` links it. A submission with an
+    author gets the author's organisation only, never one found by name."""
+    from app.services.organisations import match_content
+
+    found = match_content(session, example.content())
+    return found.id if found else None
 
 
 def _free_slug(session: Session, title: str) -> str:

@@ -45,7 +45,7 @@ def submission_json(session: Session, submission: Submission, *, lang: str, chec
         "example_id": submission.example_id,
         "base_version": submission.base_version,
         "author_id": submission.author_id,
-        "organisation": submission.organisation,
+        "organisation_id": submission.organisation_id,
         "created_at": iso_offset(submission.created_at),
         "updated_at": iso_offset(submission.updated_at),
         "submitted_at": iso_offset(submission.submitted_at),

@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 from sqlalchemy import delete, or_, update
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from app.core.config import Settings
 from app.core.errors import (
@@ -30,7 +30,15 @@ from app.core.errors import (
     field_errors_from_pydantic,
 )
 from app.core.time import utcnow
-from app.models import Event, Example, ExampleIn, Notification, Submission, User
+from app.models import (
+    Event,
+    Example,
+    ExampleIn,
+    Notification,
+    Organisation,
+    Submission,
+    User,
+)
 from app.models.content import (
     CONTRACT_FIELDS,
     FIELDS_BY_NAME,
@@ -166,13 +174,14 @@ def create(session: Session, *, user: User, data: SubmissionIn) -> Submission:
     authorize("submission.create", user)
     now = utcnow()
     content = data.content()
-    if not content["organisation_name"] and user.organisation_name:
-        content["organisation_name"] = user.organisation_name
+    organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    if not content["organisation_name"] and organisation is not None:
+        content["organisation_name"] = organisation.name
     if not content["county_code"] and user.county_code:
         content["county_code"] = user.county_code
     submission = Submission(
         **content, kind="new", status="draft", version=1, author_id=user.id,
-        organisation=user.organisation_name, created_at=now, updated_at=now,
+        organisation_id=user.organisation_id, created_at=now, updated_at=now,
     )
     session.add(submission)
     session.flush()
@@ -218,11 +227,31 @@ def update_content(session: Session, *, submission: Submission, user: User, data
     return submission
 
 
+MAX_NOTE = 10_000
+
+
+def clean_note(note: Any) -> str:
+    """The contributor's note to the editor: text of at most 10,000 characters (422 naming
+    ``note`` otherwise)."""
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise InputError([FieldError("note", "must be text")])
+    note = note.replace("\r\n", "\n").strip()
+    if len(note) > MAX_NOTE:
+        raise InputError([FieldError("note", f"at most {MAX_NOTE} characters")])
+    return note
+
+
 def submit(session: Session, *, submission: Submission, user: User, settings: Settings, lang: str = "sv",
-           expected_version: int | None = None) -> Submission:
+           expected_version: int | None = None, note: str = "") -> Submission:
     """draft/changes_requested -> submitted when every automatic criterion passes and the
-    content meets the contract; otherwise 422 naming each failure, status unchanged."""
+    content meets the contract; otherwise 422 naming each failure, status unchanged.
+
+    ``note`` (the contributor's message to the county editor) is kept as the comment of the
+    "submitted" event: the editor reads it on the review page and in the history."""
     authorize("submission.submit", user, submission)
+    note = clean_note(note)
     if submission.status not in EDITABLE_STATUSES:
         raise Conflict(f"Ett bidrag med status {submission.status} kan inte skickas in", code="invalid_transition")
     if expected_version is not None and expected_version != submission.version:
@@ -235,7 +264,7 @@ def submit(session: Session, *, submission: Submission, user: User, settings: Se
         raise Conflict("Bidraget har ändrats samtidigt; försök igen", code="concurrent_change")
     review_rounds.start_round(session, submission=submission, content=content_of(submission), settings=settings, now=now)
     record(session, submission=submission, actor=user, action="submitted", from_status=from_status,
-           to_status="submitted", example_id=submission.example_id)
+           to_status="submitted", example_id=submission.example_id, comment=note)
     notify(session, settings=settings, recipients=county_reviewers(session, county_code=submission.county_code),
            kind="submitted", actor_label=actor_label(user), title=submission.title, submission_id=submission.id)
     session.flush()
@@ -273,7 +302,7 @@ def start_revision(session: Session, *, example: Example, user: User) -> Submiss
     now = utcnow()
     submission = Submission(
         **example.content(), kind="revision", status="draft", version=1, author_id=user.id,
-        organisation=user.organisation_name, example_id=example.id, base_version=example.version,
+        organisation_id=user.organisation_id, example_id=example.id, base_version=example.version,
         created_at=now, updated_at=now,
     )
     session.add(submission)
@@ -288,7 +317,7 @@ def create_imported(session: Session, *, example: ExampleIn, settings: Settings,
     """An imported row awaiting its county editor: status submitted, no author."""
     now = utcnow()
     submission = Submission(
-        **example.content(), kind="new", status="submitted", version=1, author_id=None, organisation=None,
+        **example.content(), kind="new", status="submitted", version=1, author_id=None, organisation_id=None,
         created_at=now, updated_at=now, submitted_at=now,
     )
     session.add(submission)
@@ -307,13 +336,21 @@ def mine(session: Session, *, user: User) -> list[Submission]:
     """The caller's own submissions and those of their organisation, newest first."""
 
     condition = Submission.author_id == user.id
-    if user.organisation_name:
-        same = func.lower(func.trim(Submission.organisation)) == func.lower(user.organisation_name.strip())
-        condition = or_(condition, same)
+    if user.organisation_id is not None:
+        condition = or_(condition, Submission.organisation_id == user.organisation_id)
     rows = session.exec(
         select(Submission).where(condition).order_by(Submission.updated_at.desc(), Submission.id.desc())  # type: ignore[attr-defined]
     ).all()
     return [row for row in rows if row.author_id == user.id or allowed("submission.view", user, row)]
+
+
+def latest_note(session: Session, *, submission: Submission) -> Event | None:
+    """The contributor's note that came with the latest submission, if any."""
+    event = session.exec(
+        select(Event).where(Event.submission_id == submission.id, Event.action == "submitted")
+        .order_by(Event.created_at.desc(), Event.id.desc())  # type: ignore[attr-defined]
+    ).first()
+    return event if event is not None and event.comment else None
 
 
 def history(session: Session, *, submission: Submission) -> list[Event]:

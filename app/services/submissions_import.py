@@ -12,9 +12,12 @@ import typer
 from app.core.config import get_settings
 from app.core.db import make_engine, session_scope
 from app.services import submissions as submissions_service
-from app.services.criteria import check_automatic
-from app.services.reference import ReferenceSets
-from app.services.transfer import LineError, parse_file, validate_rows
+from app.services.transfer import (
+    LineError,
+    automatic_criteria,
+    parse_file,
+    validate_rows,
+)
 
 ACTOR = "import"
 
@@ -28,11 +31,7 @@ def import_as_submissions(filename: str, text: str) -> int:
             if not rows:
                 _fail([LineError(1, "file", "contains no examples")])
             valid, errors = validate_rows(session, rows)
-            refs = ReferenceSets.load(session)
-            for line, example in valid:
-                for result in check_automatic(example.content(), refs):
-                    if not result.passed:
-                        errors.append(LineError(line, result.key, result.message("en")))
+            errors += automatic_criteria(session, valid)
             if errors:
                 _fail(sorted(errors, key=lambda e: e.line))
             for _line, example in valid:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from sqlmodel import Session
 from app.core.errors import AppError, FieldError, InputError
 from app.models import Example, ExampleIn
 from app.models.content import CONTRACT_FIELDS, FIELDS_BY_NAME, INT_FIELDS
+from app.services import organisations as organisations_service
 from app.services.examples import (
     existing_slugs,
     iter_published,
@@ -28,6 +30,8 @@ from app.services.examples import (
 )
 from app.services.reference import ReferenceSets
 from app.services.validation import validate_example
+
+log = logging.getLogger("barnratt.import")
 
 Format = Literal["jsonl", "csv"]
 EXPORT_FIELDS: tuple[str, ...] = ("id", "slug", *CONTRACT_FIELDS)
@@ -173,20 +177,52 @@ def validate_rows(session: Session, rows: list[ParsedRow]) -> tuple[list[tuple[i
     return valid, errors
 
 
+PERSONAL_DATA = "no_personal_data"
+OVERRIDE_FLAG = "--allow-personal-data-override"
+
+
+def automatic_criteria(session: Session, valid: list[tuple[int, ExampleIn]]) -> list[LineError]:
+    """Every failed automatic criterion of every row, by line: the same criteria a
+    contributor's submission must meet (app.services.criteria)."""
+    from app.services.criteria import check_automatic
+
+    refs = ReferenceSets.load(session)
+    return [LineError(line, result.key, result.message("en"))
+            for line, example in valid for result in check_automatic(example.content(), refs) if not result.passed]
+
+
 def import_examples(
     session: Session,
     rows: list[ParsedRow],
     *,
     actor_label: str,
     actor_id: int | None = None,
+    personal_data_override: str | None = None,
+    warn: Callable[[LineError], None] | None = None,
 ) -> list[Example]:
-    """Validate every row, then publish all of them; raise ImportFailed and write nothing
-    if any row is invalid. The caller commits."""
+    """Validate every row, run the automatic criteria, then publish all of them; raise
+    ImportFailed and write nothing if any row is invalid.
+
+    A row that fails ``no_personal_data`` (a personal identity number in its text) refuses
+    the file unless ``personal_data_override`` gives a reason: then it is published, the
+    reason is recorded in that example's history and logged. Other failed criteria are
+    reported through ``warn`` (the admin publishes directly, without review). The caller
+    commits."""
     if not rows:
         raise ImportFailed([LineError(1, "file", "contains no examples")])
     valid, errors = validate_rows(session, rows)
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.line))
+    failed = automatic_criteria(session, valid)
+    personal = [e for e in failed if e.field == PERSONAL_DATA]
+    override = (personal_data_override or "").strip()
+    if personal and not override:
+        raise ImportFailed([LineError(e.line, e.field, f"{e.message}; nothing was published (to publish anyway, "
+                                      f"give {OVERRIDE_FLAG} REASON)") for e in personal])
+    for error in failed:
+        if error.field != PERSONAL_DATA and warn is not None:
+            warn(error)
+    overridden = {e.line for e in personal}
     taken = existing_slugs(session)
     created = []
     for line, example in valid:
@@ -198,21 +234,40 @@ def import_examples(
         taken.add(slug)
         try:
             created.append(
-                publish_new(
+                row := publish_new(
                     session,
                     example=example.model_copy(update={"slug": slug}),
                     actor_label=actor_label,
                     actor_id=actor_id,
                     action="imported",
                     comment="Importerad och publicerad direkt av nationell administratör",
+                    organisation_id=organisations_service.for_import(session, example.content()).id,
                 )
             )
         except AppError as exc:
             raise ImportFailed([LineError(line, *_split(exc.message))]) from None
+        if line in overridden:
+            _record_override(session, example=row, line=line, reason=override, actor_label=actor_label,
+                             actor_id=actor_id)
     if any(example.id is not None for _, example in valid):
         session.flush()
         sync_id_sequence(session)
     return created
+
+
+def _record_override(session: Session, *, example: Example, line: int, reason: str, actor_label: str,
+                     actor_id: int | None) -> None:
+    from app.core.time import utcnow
+    from app.models import Event
+
+    session.add(Event(
+        example_id=example.id, actor_id=actor_id, actor_label=actor_label, action="personal_data_override",
+        from_status="published", to_status="published", created_at=utcnow(),
+        comment=f"Publicerad trots att kriteriet Inga personuppgifter inte uppfylldes (importrad {line}). "
+                f"Skäl: {reason}",
+    ))
+    log.warning("import: example %s (line %d) published despite failing no_personal_data; override reason: %s",
+                example.id, line, reason)
 
 
 def _split(message: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from pydantic import (
 )
 from sqlmodel import Session, select
 
+from app.core.db import MAX_ID
 from app.core.errors import (
     Conflict,
     FieldError,
@@ -21,7 +22,7 @@ from app.core.errors import (
 )
 from app.core.security import hash_password
 from app.core.time import utcnow
-from app.models import County, User
+from app.models import County, Organisation, User
 from app.models.user import Role
 
 MIN_PASSWORD = 12
@@ -34,7 +35,7 @@ class UserCreate(BaseModel):
     role: Role
     name: str = Field(default="", max_length=200)
     county_code: str | None = Field(default=None, pattern=r"^\d{2}$")
-    organisation_name: str | None = Field(default=None, max_length=200)
+    organisation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     password: str | None = Field(default=None, min_length=MIN_PASSWORD, max_length=1024)
 
     @model_validator(mode="after")
@@ -50,12 +51,14 @@ def create_user(session: Session, *, data: UserCreate) -> User:
         raise Conflict(f"email: a user with {email} already exists", code="duplicate_email")
     if data.county_code and session.get(County, data.county_code) is None:
         raise InputError([FieldError("county_code", f"unknown county '{data.county_code}'")])
+    if data.organisation_id is not None and session.get(Organisation, data.organisation_id) is None:
+        raise InputError([FieldError("organisation_id", f"unknown organisation {data.organisation_id}")])
     user = User(
         email=email,
         name=data.name,
         role=data.role,
         county_code=data.county_code,
-        organisation_name=data.organisation_name,
+        organisation_id=data.organisation_id,
         password_hash=hash_password(data.password) if data.password else None,
         created_at=utcnow(),
     )

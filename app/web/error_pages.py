@@ -53,7 +53,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if errors and wants_html(request) and all(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
+            # A page whose id is no id (0, -1, 20 digits): there is no such page.
+            return html_error(request, 404)
         fields = []
         for err in exc.errors():
             loc = tuple(err.get("loc", ()))
@@ -67,7 +71,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_html(request) and exc.status_code in (404, 405):
             return html_error(request, exc.status_code)
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
             exc.status_code, "http_error"
         )
         return JSONResponse(

@@ -15,6 +15,7 @@ from app.models import Example, Submission, User
 from app.services.policy import authorize
 from app.web.auth import CurrentUser, PageUser
 from app.web.deps import SessionDep
+from app.web.ids import Id
 
 MISSING = {Submission: "Bidraget finns inte", Example: "Exemplet finns inte"}
 
@@ -29,16 +30,16 @@ def load_authorized(session: Session, model: type, obj_id: int, *, action: str, 
 
 def submission_for(action: str, *, page: bool = False):
     if page:
-        def dependency(submission_id: int, user: PageUser, session: SessionDep) -> Submission:
+        def dependency(submission_id: Id, user: PageUser, session: SessionDep) -> Submission:
             return load_authorized(session, Submission, submission_id, action=action, user=user)
     else:
-        def dependency(submission_id: int, user: CurrentUser, session: SessionDep) -> Submission:  # type: ignore[misc]
+        def dependency(submission_id: Id, user: CurrentUser, session: SessionDep) -> Submission:  # type: ignore[misc]
             return load_authorized(session, Submission, submission_id, action=action, user=user)
     return Depends(dependency)
 
 
 def example_for(action: str):
-    def dependency(example_id: int, user: CurrentUser, session: SessionDep) -> Example:
+    def dependency(example_id: Id, user: CurrentUser, session: SessionDep) -> Example:
         return load_authorized(session, Example, example_id, action=action, user=user)
 
     return Depends(dependency)

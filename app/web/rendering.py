@@ -7,6 +7,7 @@ and is then answered as an HTML page (or, for LoginRequired, a redirect to the l
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -57,12 +58,28 @@ def lang_of(request: Request) -> str:
     return getattr(request.state, "lang", "sv")
 
 
+_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
+# In the path: encoded slashes, backslashes, control characters and spaces.
+_UNSAFE_ENCODED = re.compile(r"%(?:2f|5c|[01][0-9a-f]|20|7f)", re.IGNORECASE)
+
+
 def safe_next(value: str | None, default: str = "/mina-exempel") -> str:
-    """Only local paths: never redirect to another site after login."""
-    if not value:
+    """Only local paths: never redirect to another site after login.
+
+    Accepted: an absolute path on this site ("/x", "/x?y=1"). Refused: anything with a
+    scheme or host, a second leading slash in any spelling ("//x", "///x", "/\\x"), control
+    characters or whitespace (browsers drop tabs and newlines, turning "/\t/x" into "//x"),
+    backslashes, and in the path percent-encoded slashes, backslashes, spaces or control
+    characters (a proxy or browser that decodes them would see "//x").
+    """
+    if not value or not isinstance(value, str) or len(value) > 2000:
+        return default
+    if not value.startswith("/") or value.startswith("//") or _UNSAFE_CHARS.search(value):
         return default
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return default
+    if _UNSAFE_ENCODED.search(parts.path):
         return default
     return value
 

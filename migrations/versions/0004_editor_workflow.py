@@ -13,7 +13,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = "0004_editor_workflow"
-down_revision: str | None = "0002_review"
+down_revision: str | None = "0003_organisations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

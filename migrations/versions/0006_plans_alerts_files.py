@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 from alembic import op
 
-
 revision: str = '0006_plans_alerts_files'
 down_revision: str | None = '0005_reuse_reports'
 branch_labels: str | Sequence[str] | None = None

@@ -15,10 +15,23 @@ ACCOUNTS = {
     "editor": ("erik@lansstyrelsen.se", "editor", "24", "Länsstyrelsen Västerbotten", "Erik Eriksson"),
     "admin": ("admin@barnratt.se", "admin", None, "Barnrättsbanken", "Nationell samordnare"),
 }
+# (name, type, county, municipality) of the accounts' organisations.
+ORGANISATIONS = (
+    ("Umeå kommun", "kommun", "24", "2480"),
+    ("Länsstyrelsen Västerbotten", "lansstyrelse", "24", None),
+    ("Barnrättsbanken", "statlig-myndighet", "01", None),
+)
 
 
 def start_review_server(data_dir: Path) -> LiveServer:
     server = LiveServer(data_dir).start()
+    existing = {tuple(line.split("\t")[1:3]) + (line.split("\t")[-1],)
+                for line in server.cli("organisations", "list").stdout.splitlines()}
+    for name, type_, county, municipality in ORGANISATIONS:
+        if (county, municipality or "-", name) in existing:  # the demo examples made it
+            continue
+        args = ["organisations", "create", name, "--type", type_, "--county", county]
+        server.cli(*args, *(["--municipality", municipality] if municipality else []))
     for email, role, county, organisation, name in ACCOUNTS.values():
         args = ["users", "create", email, "--role", role, "--name", name, "--organisation", organisation]
         if county:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.core.config import Settings
 from app.core.time import utcnow
-from app.models import Example, MailMessage, Submission, User
+from app.models import Example, MailMessage, Organisation, Submission, User
 from app.services import review as review_service
 from app.services import submissions as submissions_service
 from app.services.auth import create_token
@@ -43,10 +43,40 @@ def password_hash(password: str) -> str:
     return hash_password(password)
 
 
+# The fixtures' organisations: (type, county, municipality) by name.
+ORGANISATIONS = {
+    "umeå kommun": ("kommun", "24", "2480"),
+    "luleå kommun": ("kommun", "25", "2580"),
+    "länsstyrelsen västerbotten": ("lansstyrelse", "24", None),
+    "länsstyrelsen stockholm": ("lansstyrelse", "01", None),
+    "barnrättsbanken": ("statlig-myndighet", "01", None),
+}
+
+
+def organisation_named(session: Session, name: str, *, type: str | None = None, county: str | None = None,
+                       municipality: str | None = None) -> Organisation:
+    """The test organisation of that name (trimmed, any case), created the first time."""
+    key = name.strip().casefold()
+    default = ORGANISATIONS.get(key, ("annan", "24", None))
+    type, county, municipality = type or default[0], county or default[1], municipality or default[2]
+    for row in session.exec(select(Organisation).where(Organisation.county_code == county)).all():
+        if row.name.casefold() == key and row.municipality_code == municipality:
+            return row
+    now = utcnow()
+    row = Organisation(name=name.strip(), type=type, county_code=county, municipality_code=municipality,
+                       created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
 def make_user(session: Session, *, email: str, role: str, county: str | None = None,
-              organisation: str | None = None, name: str = "", password: str | None = None) -> User:
+              organisation: str | Organisation | None = None, name: str = "", password: str | None = None) -> User:
+    """``organisation``: an Organisation, or the name of one of the fixtures' organisations."""
+    if isinstance(organisation, str):
+        organisation = organisation_named(session, organisation)
     user = User(email=email, name=name or email.split("@")[0], role=role, county_code=county,
-                organisation_name=organisation, created_at=utcnow(),
+                organisation_id=organisation.id if organisation else None, created_at=utcnow(),
                 password_hash=password_hash(password) if password else None)
     session.add(user)
     session.flush()
@@ -74,7 +104,7 @@ class Cast:
 
 @pytest.fixture
 def cast(session) -> Cast:
-    def a(email, role, county=None, organisation=None):
+    def a(email, role, county=None, organisation: str | None = None):
         return actor(session, make_user(session, email=email, role=role, county=county, organisation=organisation))
 
     return Cast(

@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.core.security import hash_password, verify_password
 from app.core.time import utcnow
 from app.models import AuthSession, LoginAttempt, OneTimeToken, User
-from tests.review.conftest import link_in, mails_to, make_user
+from tests.review.conftest import link_in, mails_to, make_user, organisation_named
 from tests.review.web import PASSWORD, csrf_from, form_post, login
 
 
@@ -189,14 +189,16 @@ def test_invitation_by_admin(client, session):
     bad = form_post(client, "/admin/anvandare/bjud-in", {"email": "ny@lst.se", "role": "editor", "county_code": ""},
                     page="/admin/anvandare")
     assert bad.status_code == 422 and "county_code" in bad.text
+    lst = organisation_named(session, "Länsstyrelsen Västerbotten")
     ok = form_post(client, "/admin/anvandare/bjud-in",
                    {"email": "ny@lst.se", "role": "editor", "county_code": "24", "name": "Ny Redaktör",
-                    "organisation_name": "Länsstyrelsen Västerbotten"}, page="/admin/anvandare")
+                    "organisation_id": str(lst.id)}, page="/admin/anvandare")
     assert ok.status_code == 303
     invited = session.exec(select(User).where(User.email == "ny@lst.se")).one()
     assert invited.role == "editor" and invited.county_code == "24" and invited.password_hash is None
+    assert invited.organisation_id == lst.id
     (mail,) = mails_to(session, "ny@lst.se")
-    assert "Nationell samordnare" in mail.body
+    assert "Nationell samordnare" in mail.body and "Länsstyrelsen Västerbotten" in mail.body
     path = link_in(mail).split("8000", 1)[1]
     assert path.startswith("/inbjudan/")
 

@@ -24,7 +24,7 @@ from app.services import submissions as submissions_service
 from app.services.reference import load_reference_data
 from app.services.review import DecisionIn
 from tests.factories import example_payload
-from tests.review.conftest import ALL_MET
+from tests.review.conftest import ALL_MET, organisation_named
 
 
 @pytest.fixture
@@ -36,8 +36,9 @@ def committed(backend, fresh_db, tmp_path):
     settings = Settings(DATABASE_URL=url, DATA_DIR=tmp_path, ENV="development")
     with Session(engine, expire_on_commit=False) as session:
         load_reference_data(session)
-        users = [User(email=f"{n}@x.se", name=n, role=r, county_code=c, organisation_name=o, created_at=utcnow())
-                 for n, r, c, o in (("author", "contributor", None, "Umeå kommun"), ("e1", "editor", "24", None),
+        umea = organisation_named(session, "Umeå kommun")
+        users = [User(email=f"{n}@x.se", name=n, role=r, county_code=c, organisation_id=o, created_at=utcnow())
+                 for n, r, c, o in (("author", "contributor", None, umea.id), ("e1", "editor", "24", None),
                                     ("e2", "editor", "24", None))]
         session.add_all(users)
         session.flush()

@@ -20,7 +20,13 @@ from app.models import MailMessage, Notification, User
 from app.services import submissions as submissions_service
 from app.services.reference import load_reference_data
 from tests.factories import example_payload
-from tests.review.conftest import ALL_MET, mails_to, make_user, new_submission
+from tests.review.conftest import (
+    ALL_MET,
+    mails_to,
+    make_user,
+    new_submission,
+    organisation_named,
+)
 from tests.review.web import csrf_from, sign_in
 
 
@@ -102,8 +108,8 @@ def committed_db(backend, fresh_db, tmp_path):
 
 def _submit_one(engine, settings) -> None:
     with Session(engine, expire_on_commit=False) as session:
-        author = User(email="anna@umea.se", name="Anna", role="contributor", organisation_name="Umeå kommun",
-                      created_at=utcnow())
+        author = User(email="anna@umea.se", name="Anna", role="contributor",
+                      organisation_id=organisation_named(session, "Umeå kommun").id, created_at=utcnow())
         editor = User(email="erik@lst.se", name="Erik", role="editor", county_code="24", created_at=utcnow())
         session.add_all([author, editor])
         session.flush()

@@ -59,5 +59,5 @@ def test_withdrawal_revision_and_admin_work_need_their_rights(session, cast, set
                                           title_en="x", guidance_sv="", guidance_en="")
     with pytest.raises(Forbidden):
         admin_service.update_user(session, admin=cast.editor.user, user=cast.author.user, name="x",
-                                  role="admin", county_code=None, organisation_name=None, is_active=True)
+                                  role="admin", county_code=None, organisation_id=None, is_active=True)
     assert example.status == "published"

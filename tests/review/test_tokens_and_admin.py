@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.models import ApiToken, AuthSession, Criterion, OutboxEntry, Sector
 from app.services.criteria import list_criteria
-from tests.review.conftest import new_submission, published_example
+from tests.review.conftest import new_submission, organisation_named, published_example
 from tests.review.web import csrf_from, sign_in
 
 
@@ -60,11 +60,12 @@ def test_admin_changes_role_county_and_closes_accounts(client, session, cast, se
     assert refused.status_code == 422
     session.refresh(target)
     assert target.role == "contributor"
+    lst = organisation_named(session, "Länsstyrelsen Västerbotten")
     ok = _post(admin, f"/admin/anvandare/{target.id}", {"name": "Anna A", "role": "editor", "county_code": "24",
-                                                        "organisation_name": "Länsstyrelsen Västerbotten", "is_active": "on"})
+                                                        "organisation_id": str(lst.id), "is_active": "on"})
     assert ok.status_code == 303
     session.refresh(target)
-    assert (target.role, target.county_code, target.name) == ("editor", "24", "Anna A")
+    assert (target.role, target.county_code, target.name, target.organisation_id) == ("editor", "24", "Anna A", lst.id)
 
     # Closing an account ends its sessions and its tokens stop working.
     victim = TestClient(client.app)
