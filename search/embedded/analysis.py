@@ -42,7 +42,7 @@ import threading
 
 import tantivy
 
-from search.compounds import WORD_RE  # noqa: F401 - the same notion of a word as tantivy's simple tokenizer
+from search.compounds import WORD_RE, find_words  # WORD_RE: the same notion of a word as tantivy's simple tokenizer
 
 TEXT_ANALYZER = "sv"  # stemmed: exact/stem matching and ranking
 FOLD_ANALYZER = "sv_fold"  # unstemmed: typo and prefix matching (like Meilisearch)
@@ -107,35 +107,41 @@ def _prefix_analyzer() -> tantivy.TextAnalyzer:
     return analyzer
 
 
-#: word -> its sv_fold tokens, word -> its sv_prefix tokens (space-separated);
-#: replaced, not cleared, when full, so a reader never sees a word vanish mid-call
+#: whitespace-separated token of a lower-cased text -> the sv_fold tokens and
+#: the sv_prefix tokens of its words (space-separated); replaced, not cleared,
+#: when full, so a reader never sees an entry vanish mid-call
 _forms: tuple[dict[str, str], dict[str, str]] = ({}, {})
 _FORMS_LIMIT = 500_000
 
 
-def index_forms(words: set[str] | frozenset[str]) -> tuple[str, str]:
-    """The ``all_raw`` and ``prefix`` values of a document whose distinct
-    (lower-cased) words are ``words``: the ``sv_fold`` tokens and the
-    ``sv_prefix`` tokens of each word, space-separated (``sv_forms`` splits them
-    again).
+def index_forms(text: str) -> tuple[str, str]:
+    """The ``all_raw`` and ``prefix`` values of a document whose searchable
+    text, lower-cased, is ``text``: the ``sv_fold`` tokens of its words and the
+    ``sv_prefix`` tokens of each distinct word, space-separated (``sv_forms``
+    splits them again).
 
-    Analysing the words one by one gives the same tokens as analysing the text
-    (tokens never contain whitespace: checked for every alphanumeric character
-    in the tests). A token may occur more than once (words share prefixes):
-    deduplicating in Python costs more than tantivy saves, and these fields are
-    indexed without frequencies or positions and only ever scored constantly."""
+    The words are ``WORD_RE.findall(text)``, found per distinct
+    whitespace-separated token (words never span whitespace; a corpus repeats
+    its tokens, so each is analysed once). Analysing word by word gives the
+    same tokens as analysing the text, and no token contains whitespace
+    (checked for every alphanumeric character in the tests). Tokens may repeat
+    (words share prefixes): deduplicating costs more than tantivy saves, and
+    these fields are indexed without frequencies or positions and only ever
+    scored constantly."""
     global _forms
     folds, prefixes = _forms
-    missing = words.difference(folds)  # looks words up in the dict ("- folds.keys()" would iterate it)
+    tokens = set(text.split())
+    missing = tokens.difference(folds)  # looks tokens up in the dict ("- folds.keys()" would iterate it)
     if missing:
         if len(folds) + len(missing) > _FORMS_LIMIT:
             folds, prefixes = _forms = ({}, {})
-            missing = set(words)
+            missing = tokens
         fold_analyzer, prefix_analyzer = _analyzers()[1], _prefix_analyzer()
-        for word in missing:
-            prefixes[word] = " ".join(prefix_analyzer.analyze(word))
-            folds[word] = " ".join(fold_analyzer.analyze(word))
-    return " ".join(map(folds.__getitem__, words)), " ".join(map(prefixes.__getitem__, words))
+        for token in missing:
+            words = find_words(token)
+            prefixes[token] = " ".join([p for w in words for p in prefix_analyzer.analyze(w)])
+            folds[token] = " ".join([f for w in words for f in fold_analyzer.analyze(w)])
+    return " ".join(map(folds.__getitem__, tokens)), " ".join(map(prefixes.__getitem__, tokens))
 
 
 def stem(word: str) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 
 import tantivy
 
-from search.compounds import find_words
 from search.documents import MARKDOWN_FIELDS
 from search.embedded.analysis import (
     FOLD_ANALYZER,
@@ -112,7 +111,7 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_text("body", body)
     d.add_text("parts", parts)
     d.add_text(TITLE_RAW_FIELD, title)
-    folded, prefixes = index_forms(set(find_words(f"{title}\n{summary}\n{body}\n{parts}".lower())))
+    folded, prefixes = index_forms(f"{title}\n{summary}\n{body}\n{parts}".lower())
     d.add_text(ALL_RAW_FIELD, folded)
     d.add_text(PREFIX_FIELD, prefixes)
     for spec in FACETS:
