@@ -166,28 +166,33 @@ def compound_parts_text(words: Iterable[str]) -> str:
     return " ".join(seen)
 
 
-#: whitespace-separated token of a lower-cased text -> the compounds among its words
-_token_compounds: dict[str, tuple[str, ...]] = {}
+#: whitespace-separated token of a lower-cased text -> the compounds among its
+#: words, and compound -> its sub-compounds; replaced together (not cleared)
+#: when full, so a reader never sees an entry vanish mid-call
+_token_caches: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
 
 
 def compound_parts_of_text(text: str) -> str:
     """``compound_parts_text(sorted({w for w in find_words(text) if len(w) >= MIN_WORD_LENGTH}))``
     for a lower-cased ``text``, 2-3x faster: words never span whitespace, so the
     text's distinct whitespace-separated tokens (cheap to find, and a corpus
-    repeats them) are looked up in a cache of the compounds they contain, and
-    only the (few) compounds are sorted."""
-    global _token_compounds
-    cache = _token_compounds
+    repeats them) are looked up in a cache of the compounds they contain; only
+    the compounds are sorted."""
+    global _token_caches
+    compounds_of, parts_of = _token_caches
     tokens = set(text.split())
-    missing = tokens.difference(cache)  # looks tokens up in the dict
+    missing = tokens.difference(compounds_of)  # looks tokens up in the dict
     if missing:
-        if len(cache) + len(missing) > _PARTS_CACHE_LIMIT:
-            cache = _token_compounds = {}
+        if len(compounds_of) + len(missing) > _PARTS_CACHE_LIMIT:
+            compounds_of, parts_of = _token_caches = ({}, {})
             missing = tokens
         for token in missing:
-            cache[token] = tuple(w for w in find_words(token) if _parts(w))
-    compounds = sorted(set(chain.from_iterable(map(cache.__getitem__, tokens))))
-    seen: dict[str, None] = {}
-    for word in compounds:
-        seen.update(dict.fromkeys(_parts(word)))
-    return " ".join(seen)
+            compounds = []
+            for word in find_words(token):
+                parts = subcompounds(word if word.islower() else word.lower())
+                if parts:
+                    parts_of[word] = parts
+                    compounds.append(word)
+            compounds_of[token] = tuple(compounds)
+    compounds = sorted(set(chain.from_iterable(map(compounds_of.__getitem__, tokens))))
+    return " ".join(dict.fromkeys(chain.from_iterable(map(parts_of.__getitem__, compounds))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import tantivy
@@ -53,6 +54,7 @@ FACET_INDEX: dict[str, int] = {f.name: i for i, f in enumerate(FACETS)}
 _CODE_BITS = 40
 
 
+@lru_cache(maxsize=100_000)
 def facet_code(facet: str, value: str) -> int:
     """Integer code of a facet value: facet index | 40-bit hash of the value.
     Codes stay below 2**44, so they survive a round trip through a float."""
