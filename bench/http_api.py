@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import os
 import resource
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -126,28 +128,53 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run_http(size: int, seed: int, n_queries: int, measure) -> dict[str, Any]:
-    """Build the app's data for ``size`` examples, serve it, and measure both paths."""
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_http(size: int, seed: int, n_queries: int, measure, *, port: int = 0) -> dict[str, Any]:
+    """Build the app's data for ``size`` examples, serve it on ``port`` (0: a free
+    one), and measure both paths. The data directory is removed afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"brb-http-{size}-"))
+    try:
+        return _run_http(size, seed, n_queries, measure, port or free_port(), data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _reindex(env: dict[str, str]) -> tuple[float, float]:
+    """``barnratt reindex`` in a child process: seconds and the child's peak RSS (MB)."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "app.cli", "reindex"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    out, err = child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"reindex failed: {err.decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _run_http(size: int, seed: int, n_queries: int, measure, port: int, data_dir: Path) -> dict[str, Any]:
     import random
 
     from bench.synthetic import Generator
     from search import get_backend
 
     municipalities = _municipalities()
-    data_dir = Path(tempfile.mkdtemp(prefix=f"brb-http-{size}-"))
     env = _env(data_dir)
     subprocess.run([sys.executable, "-m", "app.cli", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
     gen = Generator(seed=seed)
     load_s = load_database(data_dir, (app_example(d, municipalities) for d in gen.examples(size)))
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "app.cli", "reindex"], cwd=ROOT, env=env, check=True, capture_output=True)
-    reindex_s = time.perf_counter() - started
+    reindex_s, reindex_rss = _reindex(env)
 
     qgen = Generator(seed=seed)
     qgen.rng = random.Random(seed + 1)
     queries = [app_query(qgen.query()) for _ in range(n_queries)]
 
-    port = 8765
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
@@ -192,6 +219,7 @@ def run_http(size: int, seed: int, n_queries: int, measure) -> dict[str, Any]:
         "db_load_s": load_s,
         "reindex_s": reindex_s,
         "reindex_docs_per_s": size / reindex_s,
+        "reindex_rss_mb": reindex_rss,
         "backend": backend_lat,
         "http": http,
         "ratio_p95": http["p95"] / backend_lat["p95"],

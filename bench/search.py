@@ -25,6 +25,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -98,13 +99,36 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     examples = list(gen.examples(args.size))
     gen_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    docs = [build_document(e) for e in examples]
-    doc_s = time.perf_counter() - t0
-    del examples
     rss_docs = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # build_document alone, on a copy of the first examples (its caches then start cold again)
+    sample = examples[: min(len(examples), 2000)]
+    t0 = time.perf_counter()
+    for e in sample:
+        build_document(e)
+    doc_ms = (time.perf_counter() - t0) / len(sample) * 1000
+    _cold_caches()
 
+    own_dir = args.data_dir is None
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="barnratt-bench-"))
+    try:
+        return _run_size(args, examples, gen_s, doc_ms, rss_docs, data_dir)
+    finally:
+        if own_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _cold_caches() -> None:
+    """Forget what document building has cached (so the rebuild starts cold too)."""
+    from search import compounds
+    from search.embedded import analysis
+
+    compounds._token_caches = ({}, {})
+    compounds.split_compound.cache_clear()
+    compounds.subcompounds.cache_clear()
+    analysis._forms = ({}, {})
+
+
+def _run_size(args, examples, gen_s, doc_ms, rss_docs, data_dir: Path) -> dict[str, Any]:
     index_name = f"bench_{args.size}_{int(time.time())}"
     backend = get_backend(
         args.engine, data_dir=data_dir, meili_url=args.meili_url, meili_api_key=args.meili_key,
@@ -113,12 +137,13 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
     backend.configure()
     if args.serial:
         backend.parallel_facets = False  # type: ignore[attr-defined]
+    # documents/s includes building the documents (streamed into the index, as the app does)
     t0 = time.perf_counter()
-    n = backend.rebuild(iter(docs))
+    n = backend.rebuild(build_document(e) for e in examples)
     build_s = time.perf_counter() - t0
     rss_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert n == args.size == backend.count()
-    del docs
+    del examples
 
     qgen = Generator(seed=args.seed)  # same vocabulary and topics ...
     qgen.rng = random.Random(args.seed + 1)  # ... different random stream
@@ -136,7 +161,7 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
         "size": args.size,
         "load_avg": os.getloadavg()[0],
         "generate_s": gen_s,
-        "build_document_ms": doc_s / args.size * 1000,
+        "build_document_ms": doc_ms,
         "build_s": build_s,
         "docs_per_s": args.size / build_s,
         "index_mb": (_dir_size(data_dir / "search" / index_name) / 1e6) if args.engine == "embedded" else None,
@@ -169,9 +194,9 @@ def http_query_fn(base_url: str, path: str) -> Callable[[SearchQuery], Any]:  # 
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
-        "| engine | docs | build_document (ms/doc) | index build (s) | docs/s | index (MB) "
+        "| engine | docs | build_document (ms/doc) | rebuild incl. documents (s) | docs/s | index (MB) "
         "| backend p50 (ms) | p95 (ms) | p99 (ms) "
-        "| CPU/query mean (ms) | CPU p95 (ms) | median hits | RSS: docs / peak (MB) | load avg | calib. (ms) |\n"
+        "| CPU/query mean (ms) | CPU p95 (ms) | median hits | RSS: examples / peak (MB) | load avg | calib. (ms) |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
@@ -199,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", help="where to build the embedded index (default: a temp dir)")
     p.add_argument("--serial", action="store_true", help="embedded: count facets on the calling thread only")
     p.add_argument("--no-http", action="store_true", help="skip the HTTP API half (bench/http_api.py)")
+    p.add_argument("--port", type=int, default=0, help="HTTP half: server port (default: a free one)")
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
     p.add_argument("--http-size", type=int, help=argparse.SUPPRESS)  # child mode, HTTP half
     args = p.parse_args(argv)
@@ -209,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.http_size:  # child: the HTTP half for one size
         from bench.http_api import run_http
 
-        print(json.dumps(run_http(args.http_size, args.seed, args.queries, measure)))
+        print(json.dumps(run_http(args.http_size, args.seed, args.queries, measure, port=args.port)))
         return 0
 
     rows = []
@@ -229,31 +255,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  build {row['build_s']:.1f}s, p50 {b['p50']:.2f} ms, p95 {b['p95']:.2f} ms, "
               f"p99 {b['p99']:.2f} ms", file=sys.stderr, flush=True)
     print(table(rows))
+    print()
+    print(growth(rows, lambda r: r["backend"]))
     if args.engine != "embedded" or args.no_http:
         return 0
     http_rows = []
     for size in [int(s) for s in args.sizes.split(",") if s]:
         print(f"… HTTP API: {size:,} documents", file=sys.stderr, flush=True)
         cmd = [sys.executable, str(Path(__file__).resolve()), "--http-size", str(size),
-               "--queries", str(args.queries), "--seed", str(args.seed)]
+               "--queries", str(args.queries), "--seed", str(args.seed), "--port", str(args.port)]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         http_rows.append(json.loads(out.strip().splitlines()[-1]))
     print()
     print(http_table(http_rows))
+    print()
+    print(growth(http_rows, lambda r: r["http"], label="HTTP API"))
     return 0
+
+
+def growth(rows: list[dict[str, Any]], latency: Callable[[dict[str, Any]], dict[str, float]],
+           label: str = "engine") -> str:
+    """How latency grows with the number of documents (sub-linear: factor < size factor)."""
+    parts = []
+    for a, b in zip(rows, rows[1:]):
+        size_f = b["size"] / a["size"]
+        p50_f = latency(b)["p50"] / latency(a)["p50"]
+        p95_f = latency(b)["p95"] / latency(a)["p95"]
+        verdict = "sub-linear" if max(p50_f, p95_f) < size_f else "NOT sub-linear"
+        parts.append(f"{a['size']:,} → {b['size']:,} docs (×{size_f:g}): p50 ×{p50_f:.2f}, p95 ×{p95_f:.2f} ({verdict})")
+    return f"{label} latency growth: " + ("; ".join(parts) if parts else "one size only")
 
 
 def http_table(rows: list[dict[str, Any]]) -> str:
     head = (
-        "| docs | app reindex (s) | docs/s | backend p50 / p95 / p99 (ms) | HTTP API p50 / p95 / p99 (ms) "
-        "| HTTP/backend p95 | server peak RSS (MB) | median hits | load avg |\n"
-        "|---:|---:|---:|---|---|---:|---:|---:|---:|"
+        "| docs | app reindex (s) | docs/s | reindex peak RSS (MB) | backend p50 / p95 / p99 (ms) "
+        "| HTTP API p50 / p95 / p99 (ms) | HTTP/backend p95 | server peak RSS (MB) | median hits | load avg |\n"
+        "|---:|---:|---:|---:|---|---|---:|---:|---:|---:|"
     )
     lines = [head]
     for r in rows:
         b, h = r["backend"], r["http"]
         lines.append(
-            f"| {r['size']:,} | {r['reindex_s']:.1f} | {r['reindex_docs_per_s']:,.0f} "
+            f"| {r['size']:,} | {r['reindex_s']:.1f} | {r['reindex_docs_per_s']:,.0f} | {r['reindex_rss_mb']:,.0f} "
             f"| {b['p50']:.1f} / {b['p95']:.1f} / {b['p99']:.1f} | {h['p50']:.1f} / {h['p95']:.1f} / {h['p99']:.1f} "
             f"| {r['ratio_p95']:.2f} | {r['server_rss_mb']:,.0f} | {r['median_total']:,} | {r['load_avg']:.1f} |"
         )

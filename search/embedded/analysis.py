@@ -13,6 +13,15 @@ Two analyzers, applied to documents and query words alike:
              document, folded: a Meilisearch-style prefix index. "vräk" is then
              one posting list instead of the union of every word starting with
              it, which is what makes short prefixes of common words affordable.
+``sv_forms`` splits on whitespace only: for fields whose tokens are computed
+             here, once per distinct word (:func:`index_forms`), not by tantivy.
+
+Indexing speed: the ``all_raw`` and ``prefix`` fields only need the *set* of a
+document's folded words and word prefixes (they are matched by fuzzy and term
+queries, which score constantly, never by phrase). :func:`index_forms` gives
+each set as one space-separated string, from a cache of each word's ``sv_fold``
+and ``sv_prefix`` tokens: the same terms as analysing the text, for a fraction
+of the work (a document repeats its words, and a corpus its vocabulary).
 
 * Stemming runs before folding because the Swedish stemmer knows å/ä/ö.
 * The stemmer is applied three times: Snowball Swedish is a light stemmer that
@@ -29,17 +38,18 @@ and writes are atomic under the GIL).
 
 from __future__ import annotations
 
-import re
 import threading
 
 import tantivy
 
+from search.compounds import WORD_RE, find_words  # WORD_RE: the same notion of a word as tantivy's simple tokenizer
+
 TEXT_ANALYZER = "sv"  # stemmed: exact/stem matching and ranking
 FOLD_ANALYZER = "sv_fold"  # unstemmed: typo and prefix matching (like Meilisearch)
 PREFIX_ANALYZER = "sv_prefix"  # word prefixes ("edge n-grams"), one field value per word
+FORMS_ANALYZER = "sv_forms"  # tokens computed by index_forms(), space-separated
 PREFIX_MAX = 8  # longest indexed prefix
 STEM_PASSES = 3
-WORD_RE = re.compile(r"[^\W_]+")  # same notion of a token as tantivy's simple tokenizer
 
 _local = threading.local()
 _CACHE_LIMIT = 200_000
@@ -78,11 +88,60 @@ def build_prefix_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def build_forms_analyzer() -> tantivy.TextAnalyzer:
+    """Whitespace-separated tokens, indexed as they are (see :func:`index_forms`)."""
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
 def _analyzers() -> tuple[tantivy.TextAnalyzer, tantivy.TextAnalyzer]:
     pair = getattr(_local, "pair", None)
     if pair is None:
         pair = _local.pair = (build_text_analyzer(), build_fold_analyzer())
     return pair
+
+
+def _prefix_analyzer() -> tantivy.TextAnalyzer:
+    analyzer = getattr(_local, "prefix", None)
+    if analyzer is None:
+        analyzer = _local.prefix = build_prefix_analyzer()
+    return analyzer
+
+
+#: whitespace-separated token of a lower-cased text -> the sv_fold tokens and
+#: the sv_prefix tokens of its words (space-separated); replaced, not cleared,
+#: when full, so a reader never sees an entry vanish mid-call
+_forms: tuple[dict[str, str], dict[str, str]] = ({}, {})
+_FORMS_LIMIT = 500_000
+
+
+def index_forms(text: str) -> tuple[str, str]:
+    """The ``all_raw`` and ``prefix`` values of a document whose searchable
+    text, lower-cased, is ``text``: the ``sv_fold`` tokens of its words and the
+    ``sv_prefix`` tokens of each distinct word, space-separated (``sv_forms``
+    splits them again).
+
+    The words are ``WORD_RE.findall(text)``, found per distinct
+    whitespace-separated token (words never span whitespace; a corpus repeats
+    its tokens, so each is analysed once). Analysing word by word gives the
+    same tokens as analysing the text, and no token contains whitespace
+    (checked for every alphanumeric character in the tests). Tokens may repeat
+    (words share prefixes): deduplicating costs more than tantivy saves, and
+    these fields are indexed without frequencies or positions and only ever
+    scored constantly."""
+    global _forms
+    folds, prefixes = _forms
+    tokens = set(text.split())
+    missing = tokens.difference(folds)  # looks tokens up in the dict ("- folds.keys()" would iterate it)
+    if missing:
+        if len(folds) + len(missing) > _FORMS_LIMIT:
+            folds, prefixes = _forms = ({}, {})
+            missing = tokens
+        fold_analyzer, prefix_analyzer = _analyzers()[1], _prefix_analyzer()
+        for token in missing:
+            words = find_words(token)
+            prefixes[token] = " ".join([p for w in words for p in prefix_analyzer.analyze(w)])
+            folds[token] = " ".join([f for w in words for f in fold_analyzer.analyze(w)])
+    return " ".join(map(folds.__getitem__, tokens)), " ".join(map(prefixes.__getitem__, tokens))
 
 
 def stem(word: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import tantivy
@@ -11,12 +12,14 @@ import tantivy
 from search.documents import MARKDOWN_FIELDS
 from search.embedded.analysis import (
     FOLD_ANALYZER,
+    FORMS_ANALYZER,
     PREFIX_ANALYZER,
     TEXT_ANALYZER,
-    WORD_RE,
     build_fold_analyzer,
+    build_forms_analyzer,
     build_prefix_analyzer,
     build_text_analyzer,
+    index_forms,
 )
 from search.query import FACETS
 
@@ -34,6 +37,7 @@ RANKED_FIELDS: tuple[tuple[str, float], ...] = (
 )
 #: Every searchable token also lands in ``all_raw`` (folded, unstemmed) for
 #: typo/prefix matching; ``title_raw`` lets such matches in titles rank higher.
+#: ``all_raw`` and ``prefix``, get their tokens from ``analysis.index_forms`` (per distinct word).
 ALL_RAW_FIELD = "all_raw"
 TITLE_RAW_FIELD = "title_raw"
 #: Prefixes (1..PREFIX_MAX chars) of every distinct word of the document.
@@ -50,6 +54,7 @@ FACET_INDEX: dict[str, int] = {f.name: i for i, f in enumerate(FACETS)}
 _CODE_BITS = 40
 
 
+@lru_cache(maxsize=100_000)
 def facet_code(facet: str, value: str) -> int:
     """Integer code of a facet value: facet index | 40-bit hash of the value.
     Codes stay below 2**44, so they survive a round trip through a float."""
@@ -70,9 +75,10 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("summary", stored=True, tokenizer_name=TEXT_ANALYZER)
     for name in ("body", "parts"):
         sb.add_text_field(name, stored=False, tokenizer_name=TEXT_ANALYZER)
-    for name in (TITLE_RAW_FIELD, ALL_RAW_FIELD):
-        sb.add_text_field(name, stored=False, tokenizer_name=FOLD_ANALYZER, index_option="freq")
-    sb.add_text_field(PREFIX_FIELD, stored=False, tokenizer_name=PREFIX_ANALYZER, index_option="basic")
+    sb.add_text_field(TITLE_RAW_FIELD, stored=False, tokenizer_name=FOLD_ANALYZER, index_option="freq")
+    # token sets computed by analysis.index_forms (sv_fold / sv_prefix tokens)
+    sb.add_text_field(ALL_RAW_FIELD, stored=False, tokenizer_name=FORMS_ANALYZER, index_option="basic")
+    sb.add_text_field(PREFIX_FIELD, stored=False, tokenizer_name=FORMS_ANALYZER, index_option="basic")
     for field in FACET_FIELDS.values():
         sb.add_text_field(field, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for field in INT_FIELDS:
@@ -87,6 +93,7 @@ def register_tokenizers(index: tantivy.Index) -> None:
     index.register_tokenizer(TEXT_ANALYZER, build_text_analyzer())
     index.register_tokenizer(FOLD_ANALYZER, build_fold_analyzer())
     index.register_tokenizer(PREFIX_ANALYZER, build_prefix_analyzer())
+    index.register_tokenizer(FORMS_ANALYZER, build_forms_analyzer())
 
 
 def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
@@ -108,10 +115,9 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_text("body", body)
     d.add_text("parts", parts)
     d.add_text(TITLE_RAW_FIELD, title)
-    for value in (title, summary, body, parts):
-        d.add_text(ALL_RAW_FIELD, value)
-    for word in set(WORD_RE.findall(f"{title}\n{summary}\n{body}\n{parts}".lower())):
-        d.add_text(PREFIX_FIELD, word)
+    folded, prefixes = index_forms(f"{title}\n{summary}\n{body}\n{parts}".lower())
+    d.add_text(ALL_RAW_FIELD, folded)
+    d.add_text(PREFIX_FIELD, prefixes)
     for spec in FACETS:
         raw = doc.get(spec.doc_field)
         values = raw if isinstance(raw, list) else ([] if raw is None else [raw])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from search import SearchError, SearchQuery, SearchUnavailable, get_backend
+from search import FACET_NAMES, SearchError, SearchQuery, SearchUnavailable, get_backend
 from search.documents import build_document
 from search.embedded.backend import EmbeddedBackend
 from tests.search.conftest import hit_ids, run
@@ -189,3 +189,152 @@ def test_prefix_index_matches_like_a_prefix_automaton(emb: EmbeddedBackend, type
         return sorted(searcher.fast_field_values("id", [a for _s, a in searcher.search(q, 100).hits]))
 
     assert ids(fast) == ids(automaton) and ids(fast)
+
+
+def test_index_forms_are_the_analysed_text():
+    """all_raw / prefix get their tokens per distinct word (analysis.index_forms):
+    exactly the tokens analysing the whole text gives."""
+    from search.compounds import WORD_RE
+    from search.embedded.analysis import build_fold_analyzer, build_prefix_analyzer, index_forms
+    from tests.search.test_units import TRICKY_TEXTS
+
+    fold, prefix = build_fold_analyzer(), build_prefix_analyzer()
+    texts = TRICKY_TEXTS + [
+        "\n".join(str(v) for v in d.values() if isinstance(v, str)) for d in docs()
+    ]
+    for text in texts:
+        lowered = text.lower()
+        folded, prefixes = index_forms(lowered)
+        assert set(folded.split()) == set(fold.analyze(lowered)), text
+        assert set(prefixes.split()) == {p for w in set(WORD_RE.findall(lowered)) for p in prefix.analyze(w)}, text
+        assert index_forms(lowered) == (folded, prefixes)  # cached: the same
+
+
+def test_index_form_tokens_never_contain_whitespace():
+    """index_forms joins tokens with spaces (split again by the whitespace
+    tokenizer): no letter or digit may fold into anything with whitespace.
+    Lower-casing and ASCII folding work character by character, so checking
+    each character is enough."""
+    import sys
+
+    import tantivy
+
+    chars = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isalnum()]
+    analyzer = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+    for i in range(0, len(chars), 5000):
+        chunk = chars[i : i + 5000]
+        (out,) = analyzer.analyze("\x00".join(chunk))
+        mapped = out.split("\x00")
+        assert len(mapped) == len(chunk)
+        assert not [c for c, m in zip(chunk, mapped, strict=True) if any(x.isspace() for x in m)]
+
+
+def test_totals_and_facet_counts_equal_a_brute_force_count(tmp_path: Path):
+    """Index (all_raw/prefix forms, facet codes) and aggregations against a plain
+    count over the documents: every word matches by stem in a searchable field,
+    within its typo budget, or (last word) as a typo-tolerant prefix of a
+    folded word; synonym runs also match as a phrase of stems in one field.
+
+    Typo-tolerant prefixes: a word that fits the prefix index (with its typo
+    budget) matches when some prefix of a folded word is within the budget;
+    a longer one is matched by tantivy's prefix automaton (here over the bare
+    vocabulary), which does not accept a word whose prefix is within the budget
+    only by dropping the query's last letters ("ungdomsrad" vs "ungdomsdiskr...")."""
+    import random
+    from functools import lru_cache
+
+    import tantivy
+
+    from search.embedded.analysis import PREFIX_MAX
+
+    from bench.synthetic import Generator
+    from search.documents import MARKDOWN_FIELDS
+    from search.embedded.analysis import bounded_distance, build_fold_analyzer, build_text_analyzer
+    from search.embedded.textquery import parse_text
+    from tests.search import reference
+
+    corpus = [build_document(e) for e in Generator(seed=11).examples(250)]
+    corpus += [dict(d, id=d["id"] + 100_000) for d in docs()]
+    backend = get_backend("embedded", data_dir=tmp_path, index_name="brute")
+    backend.configure()
+    backend.rebuild(iter(corpus))
+
+    text_an, fold_an = build_text_analyzer(), build_fold_analyzer()
+    model = {}
+    for d in corpus:
+        body = "\n".join([*(d[f] for f in MARKDOWN_FIELDS), d["organisation_name"]])
+        fields = [d["title"], d["summary"], body, d["compound_parts"]]
+        stems = [text_an.analyze(f) for f in fields]
+        model[d["id"]] = (stems, {s for f in stems for s in f}, {t for f in fields for t in fold_an.analyze(f)})
+    vocabulary = sorted({t for _stems, _set, folded in model.values() for t in folded})
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("n", fast=True)
+    sb.add_text_field("w", tokenizer_name="raw", index_option="basic")
+    words_schema = sb.build()
+    words_index = tantivy.Index(words_schema)
+    writer = words_index.writer(15_000_000, 1)
+    for n, t in enumerate(vocabulary):
+        writer.add_document(tantivy.Document(n=n, w=t))
+    writer.commit()
+    writer.wait_merging_threads()
+    words_index.reload()
+    words_searcher = words_index.searcher()
+
+    @lru_cache(maxsize=None)
+    def approx(q: str, k: int, prefix: bool) -> frozenset[str]:
+        if prefix and k == 0:
+            return frozenset(t for t in vocabulary if t.startswith(q))
+        if prefix and len(q) + k > PREFIX_MAX:
+            automaton = tantivy.Query.fuzzy_term_query(
+                words_schema, "w", q, distance=k, transposition_cost_one=True, prefix=True
+            )
+            addrs = [a for _s, a in words_searcher.search(automaton, len(vocabulary)).hits]
+            return frozenset(vocabulary[n] for n in words_searcher.fast_field_values("n", addrs))
+        return frozenset(
+            t for t in vocabulary
+            if (len(t) >= len(q) - k if prefix else abs(len(t) - len(q)) <= k)
+            and bounded_distance(q, t, k, prefix=prefix) <= k
+        )
+
+    def phrase(stems: list[list[str]], seq: tuple[str, ...]) -> bool:
+        n = len(seq)
+        return any(tuple(f[i : i + n]) == seq for f in stems for i in range(len(f) - n + 1))
+
+    def matches(doc_id: int, parsed) -> bool:
+        stems, stem_set, folded = model[doc_id]
+        for g in parsed.groups:
+            words_ok = all(
+                w.stemmed in stem_set or ((w.typos or w.prefix) and folded & approx(w.folded, w.typos, w.prefix))
+                for w in g.words
+            )
+            if not words_ok and not any(phrase(stems, seq) for seq in g.synonyms):
+                return False
+        return True
+
+    qgen = Generator(seed=11)
+    qgen.rng = random.Random(12)
+    queries = [qgen.query() for _ in range(40)]
+    queries += [q.model_copy(update={"page": 1}) for q in queries[:10]]
+    queries += [
+        SearchQuery(text=t, facets=list(FACET_NAMES))
+        for t in ("barn", "vräk", "barnfattigdom", "fattigdom", "konsekvensanalys", "mentpr", "bup",
+                  "barn- och ungdomspsykiatri", "skol", "elev", "ungdomsråd", "s", "familjehe")
+    ]
+    queries += [SearchQuery(facets=list(FACET_NAMES), sectors=["skola", "socialtjanst"], counties=["01"])]
+    checked = 0
+    for q in queries:
+        parsed = parse_text(q.text)
+        within = {i for i in model if matches(i, parsed)} if parsed else None
+        res = backend.search(q)
+        assert res.total == len(reference.filtered_ids(corpus, q, within)), q
+        expected = reference.facet_counts(corpus, q, within)
+        for name in q.facets:
+            assert {fc.value: fc.count for fc in res.facets[name]} == expected[name], (q, name)
+        checked += res.total > 0
+    assert checked >= len(queries) // 3  # the queries do find things
+    backend.close()

@@ -175,3 +175,47 @@ def test_markers_to_html():
     out = markers_to_html("]] [[a <i>", pre, post)
     assert out.count("<mark>") == out.count("</mark>") == 1
     assert html.unescape(out.replace("<mark>", "").replace("</mark>", "")) == " a <i>"
+
+
+# Fast paths of document building must give exactly what the plain formulations give.
+TRICKY_TEXTS = [
+    "",
+    "barn",
+    "Barnkonsekvensanalyser, fritidsgårdarna och ungdomsrådet!",
+    "snake_case_ord och barn_fattigdom__ samt _ungdomsråd_",
+    "  leading space\n- list item\n1. numbered\n10) paren\n> quote\n+ plus",
+    "-not a list\n-also not\n1.no space",
+    "[länk](https://x.se) <b>tag</b> *fet* ~sträck~ `kod` #rubrik !bild http://a https://b",
+    "straße Ærø naïve ĳssel ǅemal ΟΔΟΣ Ὀδυσσεύς İstanbul Σίσυφος",
+    "a\u030a decomposed e\u0301 and 12\u00bd ² ⑴ ١٢٣ 数字 한국어 ﬁnal",
+    "barnkonsekvensanalysbarnkonsekvensanalys " * 3,
+    "x" * 70 + " barnfattigdom " + "å" * 40,
+    "tab\tseparated\u00a0nbsp\u2003emspace\u3000ideographic\rcarriage",
+    "ungdoms-rådet barn/familj skol.elev fritids,gård",
+]
+
+
+def test_find_words_is_word_re_findall():
+    from search.compounds import WORD_RE, find_words
+
+    for text in TRICKY_TEXTS + [t.lower() for t in TRICKY_TEXTS]:
+        assert find_words(text) == WORD_RE.findall(text), text
+
+
+def test_quick_markdown_check_is_the_syntax_regex():
+    from search.documents import _MD_SYNTAX, _has_markdown_syntax
+
+    pieces = TRICKY_TEXTS + ["- x", " -x", "\n- x", "1) x", "12. x", "a\n 2. b", ">x", "plain prose.", "a!b", "1.5 ton"]
+    for text in pieces + [a + b for a in pieces for b in ("", "\n", "\n- y", " - y")]:
+        assert _has_markdown_syntax(text) == (_MD_SYNTAX.search(text) is not None), repr(text)
+
+
+def test_compound_parts_of_text_is_the_plain_formula():
+    from search.compounds import MIN_WORD_LENGTH, WORD_RE, compound_parts_of_text, compound_parts_text
+
+    texts = [t.lower() for t in TRICKY_TEXTS] + [
+        " ".join(str(v) for v in ex.values() if isinstance(v, str)).lower() for ex in BY_SLUG.values()
+    ]
+    for text in texts:
+        plain = compound_parts_text(sorted({w for w in WORD_RE.findall(text) if len(w) >= MIN_WORD_LENGTH}))
+        assert compound_parts_of_text(text) == plain, text
