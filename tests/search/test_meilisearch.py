@@ -1,7 +1,7 @@
 """Meilisearch-engine specifics.
 
 The unreachable-server tests run everywhere (a closed local port: no server at
-all, nothing faked). The rest need a real server (BARNRATT_TEST_MEILI_URL).
+all, nothing faked). The rest need a real server (see tests/meili.py).
 """
 
 from __future__ import annotations
@@ -13,12 +13,16 @@ from pathlib import Path
 import pytest
 
 from search import SearchError, SearchQuery, SearchUnavailable, get_backend
-from tests.search.conftest import MEILI_URL, _drop, _make
+from tests.search.conftest import _drop, _make, meili_server
 from tests.search.fixture_examples import EXAMPLES, docs
 
-needs_server = pytest.mark.skipif(
-    not MEILI_URL, reason="needs a real Meilisearch server: set BARNRATT_TEST_MEILI_URL"
-)
+
+@pytest.fixture
+def server():
+    return meili_server()
+
+
+needs_server = pytest.mark.usefixtures("server")
 
 
 def _closed_port() -> int:
