@@ -270,6 +270,46 @@ def test_stemming_plural_finds_singular(loaded):
     assert ids("bka-skolan", "bka-regionen") <= found(loaded, "barnkonsekvensanalyser")
 
 
+@pytest.mark.parametrize(
+    ("text", "slug", "absent"),
+    [
+        # (query, an example that has the word only in another inflection, that form)
+        ("insatser", "lss-fritid", "insatser"),  # only "insats"
+        ("insats lagen", "korttidsvistelse", "insats "),  # only "Insatsen"
+        ("skolor", "digital-trygghet", "skolor"),  # only "skola"
+        ("barnen", "lss-fritid", "barnen"),  # only "barn"
+        ("barn", "vrakning-malmo", None),  # "barnen"
+    ],
+)
+def test_swedish_inflections_match_by_stem(loaded, text, slug, absent):
+    """Pinned choice: a word matches every word with the same Snowball (Swedish)
+    stem, on both engines (Meilisearch through the ``stems`` document field)."""
+    ex = BY_SLUG[slug]
+    if absent:
+        haystack = " ".join(str(v) for v in ex.values() if isinstance(v, str)).lower()
+        assert absent not in haystack
+    assert ex["id"] in found(loaded, text)
+    assert ex["id"] in found(loaded, text + " ")  # also when the word is complete
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ('"kolonilott grönsaker"', "kolonilott grönsaker"),
+        ('"grönsaker kolonilott"', "kolonilott grönsaker"),  # quotes are no phrase
+        ("kolonilott -grönsaker", "kolonilott grönsaker"),  # a leading minus is no exclusion
+        ("-kolonilott", "kolonilott"),
+        ('"kolonilott', "kolonilott"),
+        ("kolonilott - grönsaker", "kolonilott grönsaker"),
+    ],
+)
+def test_quotes_and_minus_are_plain_punctuation(loaded, text, same_as):
+    """Pinned choice: ``"`` and a leading ``-`` are punctuation on every engine,
+    like any other: the words between them are ordinary query words."""
+    assert found(loaded, same_as)
+    assert found(loaded, text) == found(loaded, same_as)
+
+
 def test_compound_parts(loaded):
     # "fattigdom" only occurs inside "Barnfattigdom"
     assert found(loaded, "fattigdom") == ids("vrakning-malmo")
