@@ -36,6 +36,7 @@ from meilisearch_python_sdk.models.task import TaskInfo
 from search.base import Document, Health, SearchError, SearchUnavailable
 from search.highlight import escape, markers_to_html
 from search.meili.filters import build_filter
+from search.meili.querytext import meili_query
 from search.meili.settings import DISPLAYED_ATTRIBUTES, index_settings
 from search.query import FACET_BY_NAME, SearchQuery
 from search.result import FacetCount, Hit, SearchResult, sort_facet_counts
@@ -254,7 +255,7 @@ class MeilisearchBackend:
     def _params(self, q: SearchQuery, **kwargs: Any) -> SearchParams:
         return SearchParams(
             index_uid=self.index_name,
-            query=q.text if q.has_text else None,
+            query=meili_query(q.text),
             matching_strategy="all",
             **kwargs,
         )

@@ -5,7 +5,9 @@ Mirrors the embedded engine's behaviour:
 * searchable attributes in rank order: title first, compound parts last;
 * typo tolerance: 1 typo from 5 characters, 2 from 9 (Meilisearch defaults,
   stated explicitly so they cannot drift);
-* synonyms from ``search.synonyms`` expanded both ways;
+* no stemming and no synonym setting in Meilisearch: the documents carry
+  ``stems`` and ``synonyms`` fields (``search.documents``) and the query text is
+  stemmed by us (``search.meili.querytext``); both rank below the text;
 * ranking rules: ``sort`` first so an explicit sort (newest, effort, duration)
   really orders the hits; without a sort it is a no-op and the default
   relevance rules apply; ``id:asc`` breaks remaining ties like the embedded
@@ -26,14 +28,15 @@ from meilisearch_python_sdk.models.settings import (
 
 from search.documents import MARKDOWN_FIELDS
 from search.query import FACETS, MAX_PAGE
-from search.synonyms import meilisearch_synonyms
 
 SEARCHABLE_ATTRIBUTES: list[str] = [
     "title",
     "summary",
     *MARKDOWN_FIELDS,
     "organisation_name",
+    "stems",
     "compound_parts",
+    "synonyms",
 ]
 RANGE_ATTRIBUTES: list[str] = ["start_year", "active_until", "effort_hours", "duration_months"]
 FILTERABLE_ATTRIBUTES: list[str] = [f.doc_field for f in FACETS] + RANGE_ATTRIBUTES
@@ -59,7 +62,7 @@ def index_settings() -> MeilisearchSettings:
         sortable_attributes=SORTABLE_ATTRIBUTES,
         displayed_attributes=DISPLAYED_ATTRIBUTES,
         ranking_rules=RANKING_RULES,
-        synonyms=meilisearch_synonyms(),
+        synonyms={},
         stop_words=[],
         typo_tolerance=TypoTolerance(
             enabled=True,

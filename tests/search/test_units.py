@@ -146,7 +146,8 @@ def test_meili_settings_come_from_one_place():
     s = index_settings()
     assert s.searchable_attributes == SEARCHABLE_ATTRIBUTES and SEARCHABLE_ATTRIBUTES[0] == "title"
     assert set(s.filterable_attributes) == set(FILTERABLE_ATTRIBUTES)
-    assert s.synonyms == meilisearch_synonyms()
+    assert s.synonyms == {}  # synonyms and stems are document fields (search.documents)
+    assert SEARCHABLE_ATTRIBUTES[-3:] == ["stems", "compound_parts", "synonyms"]
     assert s.typo_tolerance.min_word_size_for_typos.one_typo == 5
     assert s.typo_tolerance.min_word_size_for_typos.two_typos == 9
     assert s.ranking_rules[0] == "sort" and s.ranking_rules[-1] == "id:asc"
@@ -165,3 +166,47 @@ def test_markers_to_html():
     out = markers_to_html("]] [[a <i>", pre, post)
     assert out.count("<mark>") == out.count("</mark>") == 1
     assert html.unescape(out.replace("<mark>", "").replace("</mark>", "")) == " a <i>"
+
+
+def test_stemmer_is_the_embedded_engines():
+    from search.embedded.analysis import stem as embedded_stem
+    from search.stemming import stem
+
+    words = "insatser insats insatsen skolor skola barnen barn kolonilott mentorer vräkningar lösning".split()
+    assert [stem(w) for w in words] == [embedded_stem(w) for w in words]
+
+
+def test_documents_carry_stems_of_inflected_words():
+    doc = build_document(BY_SLUG["korttidsvistelse"])
+    stems = doc["stems"].split()
+    assert "ins" in stems  # "Insatsen"
+    assert "barn" not in stems  # "Barn" is its own stem: the word itself matches
+    assert len(stems) == len(set(stems))
+
+
+def test_documents_carry_synonym_forms_of_any_length():
+    lss = build_document(BY_SLUG["korttidsvistelse"])["synonyms"]  # says the long form only
+    assert "LSS" in lss and "lagen om stöd och service till vissa funktionshindrade" in lss
+    hvb = build_document(BY_SLUG["losning-boende"])["synonyms"]  # says "HVB" only
+    assert "hem för vård eller boende" in hvb
+    assert build_document(BY_SLUG["kolonilott-familjer"])["synonyms"] == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "q"),
+    [
+        ("", None),
+        (' "- ', None),
+        ("vräk", "vräk"),  # the last word is a prefix ...
+        ("vräk ", "vräk "),  # ... unless the text ends with a separator
+        ("insatser", "ins "),  # inflected: its stem, never as a prefix
+        ("insats lagen", "ins lag "),
+        ('"kolonilott grönsaker"', "kolonilot gronsak "),  # no phrase
+        ("barn -mentpr", "barn mentpr"),  # no exclusion
+        ("a b c d e f g h i j k", "a b c d e f g h i j "),  # 10 words, no prefix past them
+    ],
+)
+def test_meili_query_text(text, q):
+    from search.meili.querytext import meili_query
+
+    assert meili_query(text) == q
