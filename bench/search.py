@@ -199,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", help="where to build the embedded index (default: a temp dir)")
     p.add_argument("--serial", action="store_true", help="embedded: count facets on the calling thread only")
     p.add_argument("--no-http", action="store_true", help="skip the HTTP API half (bench/http_api.py)")
+    p.add_argument("--no-meili", action="store_true", help="skip the Meilisearch side (bench/meili.py)")
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
     p.add_argument("--http-size", type=int, help=argparse.SUPPRESS)  # child mode, HTTP half
     args = p.parse_args(argv)
@@ -229,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  build {row['build_s']:.1f}s, p50 {b['p50']:.2f} ms, p95 {b['p95']:.2f} ms, "
               f"p99 {b['p99']:.2f} ms", file=sys.stderr, flush=True)
     print(table(rows))
+    if args.engine == "embedded" and not args.no_meili:  # both engines side by side (bench/meili.py)
+        from bench import meili
+
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        if (meili_rows := meili.run(args, sizes, Path(__file__).resolve())) is not None:
+            print()
+            print(meili.side_by_side(rows, meili_rows))
     if args.engine != "embedded" or args.no_http:
         return 0
     http_rows = []
