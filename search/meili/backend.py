@@ -36,9 +36,10 @@ from meilisearch_python_sdk.models.search import SearchParams
 from meilisearch_python_sdk.models.task import TaskInfo
 
 from search.base import Document, Health, SearchError, SearchUnavailable
-from search.highlight import escape, markers_to_html
+from search.highlight import mark_spans, markers_to_html, merge_spans, spans_from_markers
 from search.meili.filters import build_filter
-from search.meili.querytext import meili_query
+from search.meili.querytext import _WORD_RE, meili_query, query_stems
+from search.stemming import stem
 from search.meili.settings import DISPLAYED_ATTRIBUTES, index_settings
 from search.query import FACET_BY_NAME, SearchQuery
 from search.result import FacetCount, Hit, SearchResult, sort_facet_counts
@@ -489,6 +490,7 @@ class MeilisearchBackend:
         results = _map_errors(lambda: self.client.multi_search([main, *facet_queries]), "search")
         first = results[0]
 
+        stems = query_stems(query.text)
         hits = []
         for raw in first.hits:
             formatted = raw.get("_formatted") or {}
@@ -496,8 +498,8 @@ class MeilisearchBackend:
                 Hit(
                     id=int(raw["id"]),
                     slug=str(raw.get("slug") or ""),
-                    title_html=self._html(formatted.get("title"), raw.get("title")),
-                    summary_html=self._html(formatted.get("summary"), raw.get("summary")),
+                    title_html=self._html(formatted.get("title"), raw.get("title"), stems),
+                    summary_html=self._html(formatted.get("summary"), raw.get("summary"), stems),
                     score=float(raw["_rankingScore"]) if sort == "relevance" and "_rankingScore" in raw else None,
                 )
             )
@@ -518,7 +520,16 @@ class MeilisearchBackend:
         )
 
     @staticmethod
-    def _html(formatted: Any, raw: Any) -> str:
-        if isinstance(formatted, str):
-            return markers_to_html(formatted, PRE_TAG, POST_TAG)
-        return escape(str(raw or ""))
+    def _html(formatted: Any, raw: Any, stems: frozenset[str] = frozenset()) -> str:
+        """Meilisearch's marks, plus the words that matched only by their stem
+        (the ``stems`` field: Meilisearch cannot mark them in the text)."""
+        text = str(raw or "")
+        if not isinstance(formatted, str):
+            spans: list[tuple[int, int]] = []
+        else:
+            plain, spans = spans_from_markers(formatted, PRE_TAG, POST_TAG)
+            if plain != text:  # not the same text (cropped?): trust Meilisearch's version
+                return markers_to_html(formatted, PRE_TAG, POST_TAG)
+        if stems:
+            spans += [(m.start(), m.end()) for m in _WORD_RE.finditer(text) if stem(m.group()) in stems]
+        return mark_spans(text, merge_spans(spans))

@@ -33,3 +33,8 @@ def meili_query(text: str) -> str | None:
     out = [inflected(w) or w for w in words]
     prefix = text[-1].isalnum() and len(raw) <= MAX_WORDS and inflected(words[-1]) is None
     return " ".join(out) + ("" if prefix else " ")
+
+
+def query_stems(text: str) -> frozenset[str]:
+    """Stems of the inflected query words (for marking the words they match by stem)."""
+    return frozenset(s for w in _WORD_RE.findall(text.lower())[:MAX_WORDS] if (s := inflected(w)))

@@ -378,6 +378,13 @@ def test_every_fragment_is_safe(loaded):
             assert_safe(hit.summary_html, ex["summary"])
 
 
+def test_highlight_marks_words_matched_by_their_stem(loaded):
+    ex = BY_SLUG["digital-trygghet"]  # "Lektioner i skola ..."
+    hit = next(h for h in run(loaded, text="skolor", per_page=100).hits if h.id == ex["id"])
+    assert "<mark>skola</mark>" in hit.summary_html
+    assert_safe(hit.summary_html, ex["summary"])
+
+
 def test_highlight_marks_typo_and_prefix_matches(loaded):
     hit = run(loaded, text="mentpr").hits[0]
     assert "<mark>" in hit.title_html and "<mark>mentor</mark>" in hit.summary_html

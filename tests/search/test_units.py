@@ -210,3 +210,11 @@ def test_meili_query_text(text, q):
     from search.meili.querytext import meili_query
 
     assert meili_query(text) == q
+
+
+def test_spans_from_markers_and_merge():
+    from search.highlight import merge_spans, spans_from_markers
+
+    assert spans_from_markers("a [b] c [d] e", "[", "]") == ("a b c d e", [(2, 3), (6, 7)])
+    assert spans_from_markers("x[y", "[", "]") == ("xy", [(1, 2)])
+    assert merge_spans([(5, 8), (0, 2), (2, 3), (6, 9)]) == [(0, 3), (5, 9)]
