@@ -218,3 +218,26 @@ def test_spans_from_markers_and_merge():
     assert spans_from_markers("a [b] c [d] e", "[", "]") == ("a b c d e", [(2, 3), (6, 7)])
     assert spans_from_markers("x[y", "[", "]") == ("xy", [(1, 2)])
     assert merge_spans([(5, 8), (0, 2), (2, 3), (6, 9)]) == [(0, 3), (5, 9)]
+
+
+def test_meili_uploads_are_batched_by_bytes():
+    from search.meili.backend import _byte_batches
+
+    docs = [{"id": i, "text": "x" * 100} for i in range(50)]
+    batches = list(_byte_batches(docs, 1000))
+    assert [len(b) for b in batches] == [8] * 6 + [2]
+    assert all(sum(map(len, b)) <= 1000 for b in batches)
+    assert list(_byte_batches([{"id": 1, "text": "x" * 5000}], 1000)) != []  # alone, not dropped
+    with pytest.raises(Exception, match="missing id"):
+        list(_byte_batches([{"title": "no id"}], 1000))
+
+
+def test_meili_error_classes():
+    from search import SearchError, SearchUnavailable
+    from search.meili.backend import _api_error, _PayloadTooLarge
+
+    assert type(_api_error(400, {"code": "invalid_index_uid", "type": "invalid_request"}, "x")) is SearchError
+    assert isinstance(_api_error(404, {"code": "index_not_found"}, "x"), SearchUnavailable)
+    assert isinstance(_api_error(500, {"code": "internal", "type": "internal"}, "x"), SearchUnavailable)
+    assert isinstance(_api_error(502, None, "x"), SearchUnavailable)  # a proxy's page
+    assert isinstance(_api_error(413, {"code": "payload_too_large"}, "x"), _PayloadTooLarge)
