@@ -36,7 +36,7 @@ from meilisearch_python_sdk.models.search import SearchParams
 from meilisearch_python_sdk.models.task import TaskInfo
 
 from search.base import Document, Health, SearchError, SearchUnavailable
-from search.highlight import mark_spans, markers_to_html, merge_spans, spans_from_markers
+from search.highlight import mark_spans, markers_to_html, spans_from_markers
 from search.meili.filters import build_filter
 from search.meili.querytext import _WORD_RE, meili_query, query_stems
 from search.stemming import stem
@@ -291,10 +291,18 @@ class MeilisearchBackend:
                 return
             query["from"] = nxt
 
-    def _tmp_state(self, info: dict[str, Any], now: datetime) -> str:
+    def _tmp_state(self, info: dict[str, Any], now: datetime, live: dict[str, Any] | None) -> str:
         """"running", "stale" (a crashed rebuild's leftover) or "swapped" (the old
-        index a finished rebuild has yet to delete) for a temporary index."""
+        index a finished rebuild has yet to delete) for a temporary index.
+
+        A rebuild creates its temporary index after the live one exists, so a
+        ``_tmp_`` index created *before* the live index is an old index a swap
+        moved there. (Swap tasks are invisible to an index-scoped key: Meilisearch
+        lists them under no index.)"""
         uid = info["uid"]
+        created, live_created = _parse_time(info.get("createdAt")), _parse_time((live or {}).get("createdAt"))
+        if created is not None and live_created is not None and created < live_created:
+            return "swapped"
         last = self._request("GET", "tasks", f"tasks of {uid}", params={"indexUids": uid, "limit": 1})
         results = last.get("results") or []
         if results and results[0]["type"] in ("indexSwap", "indexDeletion") and results[0]["status"] != "failed":
@@ -320,12 +328,13 @@ class MeilisearchBackend:
         if next(self._rebuild_tasks({"statuses": "enqueued,processing"}), None) is not None:
             raise SearchUnavailable("search index rebuild in progress (starting); retry later")
         infos = self._indexes()
-        if not any(i["uid"] == self.index_name for i in infos):
+        live = next((i for i in infos if i["uid"] == self.index_name), None)
+        if live is None:
             raise SearchUnavailable(f"search index {self.index_name} does not exist (run configure or rebuild)")
         now = datetime.now(UTC)
         prefix = f"{self.index_name}{TMP_INFIX}"
         for info in infos:
-            if info["uid"].startswith(prefix) and self._tmp_state(info, now) == "running":
+            if info["uid"].startswith(prefix) and self._tmp_state(info, now, live) == "running":
                 raise SearchUnavailable(f"search index rebuild in progress ({info['uid']}); retry later")
         return seen
 
@@ -348,8 +357,10 @@ class MeilisearchBackend:
         self._apply_settings(self.index_name)
         now = datetime.now(UTC)
         prefix = f"{self.index_name}{TMP_INFIX}"
-        for info in self._indexes():
-            if info["uid"].startswith(prefix) and self._tmp_state(info, now) != "running":
+        infos = self._indexes()
+        live = next((i for i in infos if i["uid"] == self.index_name), None)
+        for info in infos:
+            if info["uid"].startswith(prefix) and self._tmp_state(info, now, live) != "running":
                 log.warning("removing leftover temporary search index %s", info["uid"])
                 self._delete_index(info["uid"])
 
@@ -401,7 +412,29 @@ class MeilisearchBackend:
             )
         self._check_not_raced(seen)
 
+    def _swap(self, tmp: str) -> None:
+        what = f"swap {self.index_name} <-> {tmp}"
+        tmp_created = self._request("GET", f"indexes/{tmp}", f"get index {tmp}").get("createdAt")
+        info = self._request("POST", "swap-indexes", what, json_body=[{"indexes": [self.index_name, tmp]}])
+        try:
+            self._wait_uid(int(info["taskUid"]), what)
+            return
+        except SearchError as exc:
+            if "task_not_found" not in str(exc):
+                raise
+        # An index-scoped key cannot see swap tasks (Meilisearch lists them under no
+        # index): the swap is done when the live name holds the temporary index.
+        deadline = time.monotonic() + self.task_timeout_ms / 1000
+        while self._request("GET", f"indexes/{self.index_name}", what).get("createdAt") != tmp_created:
+            if time.monotonic() >= deadline:
+                raise SearchUnavailable(f"Meilisearch {what}: not done after {self.task_timeout_ms} ms")
+            time.sleep(0.05)
+
     def rebuild(self, docs: Iterable[Document]) -> int:
+        # The live index first: a temporary index is always younger than it (_tmp_state).
+        if not self._exists(self.index_name):
+            self._create(self.index_name)
+            self._apply_settings(self.index_name)
         tmp = f"{self.index_name}{TMP_INFIX}{int(time.time() * 1000)}"
         self._create(tmp)
         try:
@@ -410,13 +443,7 @@ class MeilisearchBackend:
             for lines in _byte_batches(docs, self.max_batch_bytes):
                 self._upload(tmp, lines)
                 n += len(lines)
-            if not self._exists(self.index_name):
-                self._create(self.index_name)
-                self._apply_settings(self.index_name)
-            self._enqueue_and_wait(
-                "POST", "swap-indexes", f"swap {self.index_name} <-> {tmp}",
-                json_body=[{"indexes": [self.index_name, tmp]}],
-            )
+            self._swap(tmp)
         except BaseException:
             try:
                 self._delete_index(tmp)
@@ -524,12 +551,19 @@ class MeilisearchBackend:
         """Meilisearch's marks, plus the words that matched only by their stem
         (the ``stems`` field: Meilisearch cannot mark them in the text)."""
         text = str(raw or "")
-        if not isinstance(formatted, str):
-            spans: list[tuple[int, int]] = []
-        else:
+        matched: set[str] = set()
+        if isinstance(formatted, str):
             plain, spans = spans_from_markers(formatted, PRE_TAG, POST_TAG)
             if plain != text:  # not the same text (cropped?): trust Meilisearch's version
                 return markers_to_html(formatted, PRE_TAG, POST_TAG)
-        if stems:
-            spans += [(m.start(), m.end()) for m in _WORD_RE.finditer(text) if stem(m.group()) in stems]
-        return mark_spans(text, merge_spans(spans))
+            # the words Meilisearch marked (its marks can end inside punctuation: "script>")
+            for m in _WORD_RE.finditer(text):
+                if any(a < m.end() and m.start() < b for a, b in spans):
+                    matched.add(m.group().lower())
+        if not matched and not stems:
+            return mark_spans(text, [])
+        # every occurrence of those words, whole, as the embedded engine marks them
+        return mark_spans(text, [
+            (m.start(), m.end()) for m in _WORD_RE.finditer(text)
+            if m.group().lower() in matched or (stems and stem(m.group()) in stems)
+        ])

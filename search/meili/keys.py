@@ -34,8 +34,7 @@ APP_KEY_ACTIONS: tuple[str, ...] = (
     "settings.update",
     "tasks.get",
     "stats.get",
-    "version",
-)
+)  # no global actions ("version", ...): Meilisearch refuses them on an index-scoped key
 
 
 def create_app_key(url: str, master_key: str, index: str = "examples", *, description: str | None = None) -> str:
