@@ -225,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--serial", action="store_true", help="embedded: count facets on the calling thread only")
     p.add_argument("--no-http", action="store_true", help="skip the HTTP API half (bench/http_api.py)")
     p.add_argument("--port", type=int, default=0, help="HTTP half: server port (default: a free one)")
+    p.add_argument("--no-meili", action="store_true", help="skip the Meilisearch side (bench/meili.py)")
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child mode
     p.add_argument("--http-size", type=int, help=argparse.SUPPRESS)  # child mode, HTTP half
     args = p.parse_args(argv)
@@ -257,6 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     print()
     print(growth(rows, lambda r: r["backend"]))
+    if args.engine == "embedded" and not args.no_meili:  # both engines side by side (bench/meili.py)
+        from bench import meili
+
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        if (meili_rows := meili.run(args, sizes, Path(__file__).resolve())) is not None:
+            print()
+            print(meili.side_by_side(rows, meili_rows))
     if args.engine != "embedded" or args.no_http:
         return 0
     http_rows = []

@@ -9,6 +9,11 @@ need to filter, facet, sort or rank on is computed here, once:
   and formatting characters are dropped) so URLs and markup are not searched.
 * ``effort`` / ``duration`` band values (``search.bands``).
 * ``compound_parts``: sub-compounds of Swedish compounds (``search.compounds``).
+* ``stems``: the Snowball Swedish stems (``search.stemming``) of the words
+  whose stem differs from the word, in order of first occurrence (title first):
+  Meilisearch does not stem, and matches stemmed query words here.
+* ``synonyms``: every expression of each synonym group the text mentions
+  (``search.synonyms.synonym_field``), for synonyms of any length.
 * ``active_until``: ``end_year`` or 9999 for ongoing work (year-range filter).
 * ``published_ts`` and ``effort_sort`` / ``duration_sort`` sort keys in which
   unknown values sort last (:data:`UNKNOWN_SORT`).
@@ -28,7 +33,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from search.bands import duration_band, effort_band, is_ongoing
+from search.compounds import WORD_RE as _WORD_RE
 from search.compounds import compound_parts_of_text
+from search.stemming import inflected, stem
+from search.synonyms import synonym_field
 
 #: Markdown fields of an example, in the order they are ranked for search.
 MARKDOWN_FIELDS: tuple[str, ...] = (
@@ -154,8 +162,19 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
     doc["organisation_name"] = str(example.get("organisation_name") or "")
     doc["tag_labels"] = " ".join(_str_list(example.get("tag_labels")))
 
-    text = " ".join([doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)]).lower()
-    doc["compound_parts"] = compound_parts_of_text(text)
+    texts = [doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)]
+    doc["compound_parts"] = compound_parts_of_text(" ".join(texts).lower())
+    field_words = [_WORD_RE.findall(t.lower()) for t in texts]
+    words = [w for ws in field_words for w in ws]
+    org_words = _WORD_RE.findall(doc["organisation_name"].lower())
+    part_words = _WORD_RE.findall(doc["compound_parts"])
+    stems: dict[str, None] = {}
+    for w in (*words, *org_words, *part_words):
+        s = inflected(w)
+        if s:
+            stems[s] = None
+    doc["stems"] = " ".join(stems)
+    doc["synonyms"] = synonym_field([[stem(w) for w in ws] for ws in (*field_words, org_words)])
 
     doc.update(
         articles=articles,

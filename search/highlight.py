@@ -47,3 +47,40 @@ def markers_to_html(text: str, pre: str, post: str) -> str:
     if open_:
         out.append(MARK_CLOSE)
     return "".join(out)
+
+
+def spans_from_markers(text: str, pre: str, post: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` without the markers, and the (start, end) spans they enclosed."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos, length, start = 0, 0, None
+    while True:
+        token = post if start is not None else pre
+        idx = text.find(token, pos)
+        if idx < 0:
+            chunk = text[pos:].replace(pre, "").replace(post, "")
+            plain.append(chunk)
+            length += len(chunk)
+            if start is not None and length > start:
+                spans.append((start, length))
+            return "".join(plain), spans
+        chunk = text[pos:idx].replace(pre, "").replace(post, "")
+        plain.append(chunk)
+        length += len(chunk)
+        if start is None:
+            start = length
+        else:
+            spans.append((start, length))
+            start = None
+        pos = idx + len(token)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping or touching ones merged."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out

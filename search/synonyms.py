@@ -5,19 +5,32 @@ finds documents containing any other (expansion both ways). ``ONE_WAY_SYNONYMS``
 expand in one direction only (a broad practitioner's word -> the narrower words
 examples use).
 
-* Meilisearch gets :func:`meilisearch_synonyms` (every expression mapped to all
-  others in its group) through ``search.meili.settings``.
-* The embedded engine expands at query time (``search.embedded.textquery``):
-  a run of query words equal (after Swedish stemming and diacritic folding) to
-  an expression also matches any other expression of the group as a phrase.
+* Both engines: ``build_document`` writes every expression of each group a
+  document mentions (a run of words with the same stems as the expression)
+  into the hidden, lowest-ranked ``synonyms`` field (:func:`synonym_field`).
+  A query for any expression, of any length, then matches by ordinary words.
+  (Meilisearch's own ``synonyms`` setting expands only 1-3-word query phrases,
+  so groups such as LSS/"lagen om stöd och service ..." never matched; it is
+  no longer used.)
+* The embedded engine also expands at query time (``search.embedded.textquery``)
+  for ranking and highlighting: a run of query words equal (after stemming and
+  folding) to an expression also matches any other expression as a phrase.
 
-Meilisearch matches synonyms word-for-word without stemming, so a few common
-inflections are listed explicitly (e.g. "barnkonsekvensanalyser").
+A few common inflections are listed explicitly (e.g. "barnkonsekvensanalyser");
+with stemming they are no longer needed, but harmless.
 Keep expressions lower-case-insensitive plain text; punctuation such as
 "FN:s" or "barn- och" is tokenized like document text.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from search.stemming import inflected, stem
+
+_WORD_RE = re.compile(r"[^\W_]+")
 
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("BKA", "barnkonsekvensanalys", "barnkonsekvensanalyser"),
@@ -77,6 +90,54 @@ def one_way_expansions() -> dict[str, list[str]]:
             bucket = out.setdefault(term.lower(), [])
             bucket.extend(v.lower() for v in values if v.lower() not in bucket and v.lower() != term.lower())
     return out
+
+
+def _expression_stems(expression: str) -> tuple[str, ...]:
+    return tuple(s for s in (stem(t) for t in _WORD_RE.findall(expression.lower())) if s)
+
+
+@lru_cache(maxsize=1)
+def _expressions() -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """first stem -> [(stems of an expression, index of its group)]."""
+    out: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for g, group in enumerate(SYNONYM_GROUPS):
+        for expression in group:
+            stems = _expression_stems(expression)
+            if stems:
+                out.setdefault(stems[0], []).append((stems, g))
+    return out
+
+
+def matching_groups(field_stems: Iterable[Sequence[str]]) -> list[int]:
+    """Indexes of the synonym groups one of whose expressions occurs (as a run of
+    stems) in one of the given fields (each a sequence of word stems)."""
+    index = _expressions()
+    found: set[int] = set()
+    for stems in field_stems:
+        for i, first in enumerate(stems):
+            for expression, g in index.get(first, ()):
+                if g not in found and tuple(stems[i : i + len(expression)]) == expression:
+                    found.add(g)
+    return sorted(found)
+
+
+def synonym_field(field_stems: Iterable[Sequence[str]]) -> str:
+    """The hidden ``synonyms`` document field: every expression of every group the
+    document mentions, followed by the stems of their inflected words (so the
+    stemmed query words of the Meilisearch engine match them too). Both engines
+    search it with the lowest priority; it is what makes a synonym of any length
+    match (Meilisearch expands only 1-3-word query phrases itself)."""
+    groups = matching_groups(field_stems)
+    if not groups:
+        return ""
+    expressions = [e for g in groups for e in SYNONYM_GROUPS[g]]
+    stems = []
+    for e in expressions:
+        for word in _WORD_RE.findall(e.lower()):
+            s = inflected(word)
+            if s and s not in stems:
+                stems.append(s)
+    return " . ".join(expressions) + (" . " + " ".join(stems) if stems else "")
 
 
 def meilisearch_synonyms() -> dict[str, list[str]]:

@@ -156,3 +156,14 @@ def client(app_settings, session):
     app.dependency_overrides[get_session] = _session
     with TestClient(app) as test_client:
         yield test_client
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One clear line on whether the Meilisearch half ran (tests/meili.py)."""
+    from tests import meili
+
+    where = meili.source()
+    if where:
+        terminalreporter.write_line(f"Meilisearch half: RAN against {where}")
+    else:
+        terminalreporter.write_line(f"Meilisearch half: DID NOT RUN ({meili.SKIP_REASON})", yellow=True)

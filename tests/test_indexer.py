@@ -17,21 +17,74 @@ from app.services.outbox import enqueue
 from app.services.reference import load_reference_data
 from app.services.transfer import import_examples, parse_file
 from search import SearchQuery, get_backend
+from tests import meili
 from tests.factories import example_payload
 
 TITLES = ["Barnråd i Umeå", "Fritidskort för alla", "Vräkningsförebyggande arbete", "Läxhjälp på biblioteket"]
 
 
-@pytest.fixture
-def world(backend, fresh_db, tmp_path):
+class EmbeddedSearch:
+    """The embedded engine; an outage = its index directory really taken away."""
+
+    kind = "embedded"
+
+    def __init__(self, tmp_path):
+        self.backend = get_backend("embedded", data_dir=tmp_path)
+        self.root = self.backend.store.root
+        self.away = self.root.with_name(self.root.name + "-away")
+
+    def take_away(self):
+        os.rename(self.root, self.away)
+
+    def restore(self):
+        os.rename(self.away, self.root)
+
+    def destroy_index(self):
+        shutil.rmtree(self.root)
+
+    def close(self):
+        self.backend.close()
+
+
+class MeiliSearch:
+    """Meilisearch on a server of the test's own; an outage = the server really stopped."""
+
+    kind = "meilisearch"
+
+    def __init__(self, tmp_path):
+        binary = meili.executable()
+        if binary is None:
+            pytest.skip("needs a Meilisearch binary (BARNRATT_MEILI_BIN or meilisearch on PATH): "
+                        "the test stops and restarts its server")
+        self.server = meili.MeiliServer.launch(binary)
+        self.backend = get_backend("meilisearch", data_dir=tmp_path, meili_url=self.server.url,
+                                   meili_api_key=self.server.master_key)
+
+    def take_away(self):
+        self.server.stop()
+
+    def restore(self):
+        self.server.start()
+
+    def destroy_index(self):
+        task = self.backend.client.index(self.backend.index_name).delete()
+        self.backend.client.wait_for_task(task.task_uid, timeout_in_ms=60_000)
+
+    def close(self):
+        self.backend.close()
+        self.server.stop(remove=True)
+
+
+@pytest.fixture(params=["embedded", "meilisearch"])
+def world(request, backend, fresh_db, tmp_path):
     engine = make_engine(fresh_db.url(backend))
     upgrade_to_head(engine)
     with Session(engine) as session:
         load_reference_data(session)
         session.commit()
-    search = get_backend("embedded", data_dir=tmp_path)
-    search.configure()
-    indexer = Indexer(engine, search, base_backoff=0.01, max_backoff=0.05)
+    search = (EmbeddedSearch if request.param == "embedded" else MeiliSearch)(tmp_path)
+    search.backend.configure()
+    indexer = Indexer(engine, search.backend, base_backoff=0.01, max_backoff=0.05)
     yield engine, search, indexer
     search.close()
     engine.dispose()
@@ -46,7 +99,7 @@ def publish(engine, *titles):
 
 
 def found(search, text=""):
-    return {hit.id for hit in search.search(SearchQuery(text=text, per_page=100)).hits}
+    return {hit.id for hit in search.backend.search(SearchQuery(text=text, per_page=100)).hits}
 
 
 def pending(engine):
@@ -84,9 +137,7 @@ def test_engine_outage_loses_nothing(world):
     engine, search, indexer = world
     first = publish(engine, TITLES[0])
     indexer.drain()
-    root = search.store.root
-    away = root.with_name(root.name + "-away")
-    os.rename(root, away)  # the index is really gone from where the engine looks
+    search.take_away()  # the index is really gone from where the engine looks
     try:
         later = publish(engine, *TITLES[1:])  # writes still succeed
         result = indexer.drain()
@@ -96,7 +147,7 @@ def test_engine_outage_loses_nothing(world):
         status = indexer.readiness()
         assert status["ok"] is False and status["backlog"]["pending"] == 3
     finally:
-        os.rename(away, root)
+        search.restore()
     indexer.retry_now()
     assert indexer.drain().applied == 3
     assert found(search) == set(first + later)
@@ -107,7 +158,7 @@ def test_lost_index_is_recreated_and_rebuilt_from_the_database(world):
     engine, search, indexer = world
     ids = publish(engine, *TITLES)
     indexer.drain()
-    shutil.rmtree(search.store.root)
+    search.destroy_index()
     assert indexer.reconcile() == "rebuilt"
     assert found(search) == set(ids)
     assert indexer.reconcile() == "ok"

@@ -109,7 +109,8 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
         [*(doc.get(f) or "" for f in MARKDOWN_FIELDS), doc.get("organisation_name") or "",
          doc.get("tag_labels") or ""]
     )
-    parts = doc.get("compound_parts") or ""
+    # the hidden synonym forms (search.synonyms.synonym_field) rank with the compound parts
+    parts = "\n".join(filter(None, (doc.get("compound_parts"), doc.get("synonyms"))))
     d.add_text("title", title)
     d.add_text("summary", summary)
     d.add_text("body", body)

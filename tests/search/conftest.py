@@ -1,13 +1,12 @@
 """Engines under test: embedded always; Meilisearch only against a real server.
 
-Set ``BARNRATT_TEST_MEILI_URL`` (and ``BARNRATT_TEST_MEILI_KEY`` if the server
-has a master key) to run the contract suite against Meilisearch. Every index
-created gets a name unique to this test run and is deleted afterwards.
+The server comes from ``tests/meili.py`` (``BARNRATT_TEST_MEILI_URL``, or a
+``meilisearch`` binary it starts); without one the Meilisearch half skips.
+Every index created gets a name unique to this test run and is deleted afterwards.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,23 +14,20 @@ from pathlib import Path
 import pytest
 
 from search import SearchBackend, SearchQuery, SearchResult, get_backend
+from tests import meili
 from tests.search.fixture_examples import docs
 
-MEILI_URL = os.environ.get("BARNRATT_TEST_MEILI_URL")
-MEILI_KEY = os.environ.get("BARNRATT_TEST_MEILI_KEY") or None
 RUN_ID = uuid.uuid4().hex[:10]
 
-ENGINES = [
-    "embedded",
-    pytest.param(
-        "meilisearch",
-        marks=pytest.mark.skipif(
-            not MEILI_URL,
-            reason="Meilisearch contract tests need a real server: set BARNRATT_TEST_MEILI_URL "
-            "(and BARNRATT_TEST_MEILI_KEY if it has a master key)",
-        ),
-    ),
-]
+ENGINES = ["embedded", "meilisearch"]
+
+
+def meili_server() -> meili.MeiliServer:
+    """The real server, or skip this test (see tests/meili.py)."""
+    server = meili.server()
+    if server is None:
+        pytest.skip(meili.SKIP_REASON)
+    return server
 
 
 def _drop(backend: SearchBackend) -> None:
@@ -51,11 +47,12 @@ def _drop(backend: SearchBackend) -> None:
 def _make(engine: str, data_dir: Path, name: str) -> SearchBackend:
     if engine == "embedded":
         return get_backend("embedded", data_dir=data_dir, index_name=name)
+    server = meili_server()
     return get_backend(
         "meilisearch",
         data_dir=data_dir,
-        meili_url=MEILI_URL,
-        meili_api_key=MEILI_KEY,
+        meili_url=server.url,
+        meili_api_key=server.master_key,
         index_name=f"barnratt_test_{RUN_ID}_{name}",
     )
 
@@ -63,6 +60,8 @@ def _make(engine: str, data_dir: Path, name: str) -> SearchBackend:
 @pytest.fixture(scope="session", params=ENGINES)
 def search_engine(request: pytest.FixtureRequest) -> str:
     """The engine under test (named so as not to clash with the app's ``engine``)."""
+    if request.param == "meilisearch":
+        meili_server()
     return request.param
 
 

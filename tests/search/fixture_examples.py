@@ -266,12 +266,14 @@ EXAMPLES: list[dict] = [
         effort_hours=900,
         published_at="2022-08-30T09:00:00Z",
     ),
-    # "LSS"; "ledsagning" and "judo" (typo tests); effort exactly 1000
+    # "LSS"; "ledsagning" and "judo" (typo tests); effort exactly 1000;
+    # only the singular "insats" (stemming: "insatser")
     _ex(
         id=13,
         slug="lss-fritid",
         title="Fritid för barn med funktionsnedsättning",
         summary="Ledsagning enligt LSS gör det möjligt att delta i judo och simning.",
+        lessons_learned="Varje insats planerades tillsammans med familjen.",
         articles=[23, 31],
         sectors=["fritid-kultur", "socialtjanst"],
         target_groups=["barn-med-funktionsnedsattning"],

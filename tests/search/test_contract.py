@@ -297,7 +297,8 @@ def test_typo_tolerance(loaded):
 
 def test_prefix_on_last_word(loaded):
     assert found(loaded, "vräk") == ids("vrakning-malmo")
-    assert found(loaded, "barnkonsekv") == ids("bka-skolan", "bka-regionen")
+    # "bka-fritid" says only "BKA": its hidden synonym forms start with "barnkonsekv" too
+    assert found(loaded, "barnkonsekv") == ids("bka-skolan", "bka-regionen", "bka-fritid")
     assert found(loaded, "kolonil") == ids("kolonilott-familjer", "sommarlov-uppsala")
 
 
@@ -311,6 +312,46 @@ def test_stemming_plural_finds_singular(loaded):
     # only the singular form is in "bka-skolan"
     assert "barnkonsekvensanalyser" not in BY_SLUG["bka-skolan"]["summary"].lower()
     assert ids("bka-skolan", "bka-regionen") <= found(loaded, "barnkonsekvensanalyser")
+
+
+@pytest.mark.parametrize(
+    ("text", "slug", "absent"),
+    [
+        # (query, an example that has the word only in another inflection, that form)
+        ("insatser", "lss-fritid", "insatser"),  # only "insats"
+        ("insats lagen", "korttidsvistelse", "insats "),  # only "Insatsen"
+        ("skolor", "digital-trygghet", "skolor"),  # only "skola"
+        ("barnen", "lss-fritid", "barnen"),  # only "barn"
+        ("barn", "vrakning-malmo", None),  # "barnen"
+    ],
+)
+def test_swedish_inflections_match_by_stem(loaded, text, slug, absent):
+    """Pinned choice: a word matches every word with the same Snowball (Swedish)
+    stem, on both engines (Meilisearch through the ``stems`` document field)."""
+    ex = BY_SLUG[slug]
+    if absent:
+        haystack = " ".join(str(v) for v in ex.values() if isinstance(v, str)).lower()
+        assert absent not in haystack
+    assert ex["id"] in found(loaded, text)
+    assert ex["id"] in found(loaded, text + " ")  # also when the word is complete
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ('"kolonilott grönsaker"', "kolonilott grönsaker"),
+        ('"grönsaker kolonilott"', "kolonilott grönsaker"),  # quotes are no phrase
+        ("kolonilott -grönsaker", "kolonilott grönsaker"),  # a leading minus is no exclusion
+        ("-kolonilott", "kolonilott"),
+        ('"kolonilott', "kolonilott"),
+        ("kolonilott - grönsaker", "kolonilott grönsaker"),
+    ],
+)
+def test_quotes_and_minus_are_plain_punctuation(loaded, text, same_as):
+    """Pinned choice: ``"`` and a leading ``-`` are punctuation on every engine,
+    like any other: the words between them are ordinary query words."""
+    assert found(loaded, same_as)
+    assert found(loaded, text) == found(loaded, same_as)
 
 
 def test_compound_parts(loaded):
@@ -404,6 +445,13 @@ def test_every_fragment_is_safe(loaded):
             ex = next(e for e in EXAMPLES if e["id"] == hit.id)
             assert_safe(hit.title_html, ex["title"])
             assert_safe(hit.summary_html, ex["summary"])
+
+
+def test_highlight_marks_words_matched_by_their_stem(loaded):
+    ex = BY_SLUG["digital-trygghet"]  # "Lektioner i skola ..."
+    hit = next(h for h in run(loaded, text="skolor", per_page=100).hits if h.id == ex["id"])
+    assert "<mark>skola</mark>" in hit.summary_html
+    assert_safe(hit.summary_html, ex["summary"])
 
 
 def test_highlight_marks_typo_and_prefix_matches(loaded):

@@ -267,8 +267,10 @@ def test_totals_and_facet_counts_equal_a_brute_force_count(tmp_path: Path):
     text_an, fold_an = build_text_analyzer(), build_fold_analyzer()
     model = {}
     for d in corpus:
-        body = "\n".join([*(d[f] for f in MARKDOWN_FIELDS), d["organisation_name"]])
-        fields = [d["title"], d["summary"], body, d["compound_parts"]]
+        # The same fields as search.embedded.schema.to_tantivy indexes.
+        body = "\n".join([*(d[f] for f in MARKDOWN_FIELDS), d["organisation_name"], d.get("tag_labels") or ""])
+        parts = "\n".join(filter(None, (d.get("compound_parts"), d.get("synonyms"))))
+        fields = [d["title"], d["summary"], body, parts]
         stems = [text_an.analyze(f) for f in fields]
         model[d["id"]] = (stems, {s for f in stems for s in f}, {t for f in fields for t in fold_an.analyze(f)})
     vocabulary = sorted({t for _stems, _set, folded in model.values() for t in folded})

@@ -25,6 +25,7 @@ from search.meili.settings import (
     FILTERABLE_ATTRIBUTES,
     SEARCHABLE_ATTRIBUTES,
     index_settings,
+    meili_one_way_synonyms,
 )
 from search.synonyms import SYNONYM_GROUPS, meilisearch_synonyms
 from tests.search.fixture_examples import BY_SLUG
@@ -156,7 +157,10 @@ def test_meili_settings_come_from_one_place():
     s = index_settings()
     assert s.searchable_attributes == SEARCHABLE_ATTRIBUTES and SEARCHABLE_ATTRIBUTES[0] == "title"
     assert set(s.filterable_attributes) == set(FILTERABLE_ATTRIBUTES)
-    assert s.synonyms == meilisearch_synonyms()
+    # Two-way synonyms and stems are document fields (search.documents); only the one-way
+    # expansions are Meilisearch synonyms.
+    assert s.synonyms == meili_one_way_synonyms() and "barnfattigdom" in s.synonyms
+    assert SEARCHABLE_ATTRIBUTES[-3:] == ["stems", "compound_parts", "synonyms"]
     assert s.typo_tolerance.min_word_size_for_typos.one_typo == 5
     assert s.typo_tolerance.min_word_size_for_typos.two_typos == 9
     assert s.ranking_rules[0] == "sort" and s.ranking_rules[-1] == "id:asc"
@@ -219,3 +223,76 @@ def test_compound_parts_of_text_is_the_plain_formula():
     for text in texts:
         plain = compound_parts_text(sorted({w for w in WORD_RE.findall(text) if len(w) >= MIN_WORD_LENGTH}))
         assert compound_parts_of_text(text) == plain, text
+def test_stemmer_is_the_embedded_engines():
+    from search.embedded.analysis import stem as embedded_stem
+    from search.stemming import stem
+
+    words = "insatser insats insatsen skolor skola barnen barn kolonilott mentorer vräkningar lösning".split()
+    assert [stem(w) for w in words] == [embedded_stem(w) for w in words]
+
+
+def test_documents_carry_stems_of_inflected_words():
+    doc = build_document(BY_SLUG["korttidsvistelse"])
+    stems = doc["stems"].split()
+    assert "ins" in stems  # "Insatsen"
+    assert "barn" not in stems  # "Barn" is its own stem: the word itself matches
+    assert len(stems) == len(set(stems))
+
+
+def test_documents_carry_synonym_forms_of_any_length():
+    lss = build_document(BY_SLUG["korttidsvistelse"])["synonyms"]  # says the long form only
+    assert "LSS" in lss and "lagen om stöd och service till vissa funktionshindrade" in lss
+    hvb = build_document(BY_SLUG["losning-boende"])["synonyms"]  # says "HVB" only
+    assert "hem för vård eller boende" in hvb
+    assert build_document(BY_SLUG["kolonilott-familjer"])["synonyms"] == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "q"),
+    [
+        ("", None),
+        (' "- ', None),
+        ("vräk", "vräk"),  # the last word is a prefix ...
+        ("vräk ", "vräk "),  # ... unless the text ends with a separator
+        ("insatser", "ins "),  # inflected: its stem, never as a prefix
+        ("insats lagen", "ins lag "),
+        ('"kolonilott grönsaker"', "kolonilot gronsak "),  # no phrase
+        ("barn -mentpr", "barn mentpr"),  # no exclusion
+        ("a b c d e f g h i j k", "a b c d e f g h i j "),  # 10 words, no prefix past them
+    ],
+)
+def test_meili_query_text(text, q):
+    from search.meili.querytext import meili_query
+
+    assert meili_query(text) == q
+
+
+def test_spans_from_markers_and_merge():
+    from search.highlight import merge_spans, spans_from_markers
+
+    assert spans_from_markers("a [b] c [d] e", "[", "]") == ("a b c d e", [(2, 3), (6, 7)])
+    assert spans_from_markers("x[y", "[", "]") == ("xy", [(1, 2)])
+    assert merge_spans([(5, 8), (0, 2), (2, 3), (6, 9)]) == [(0, 3), (5, 9)]
+
+
+def test_meili_uploads_are_batched_by_bytes():
+    from search.meili.backend import _byte_batches
+
+    docs = [{"id": i, "text": "x" * 100} for i in range(50)]
+    batches = list(_byte_batches(docs, 1000))
+    assert [len(b) for b in batches] == [8] * 6 + [2]
+    assert all(sum(map(len, b)) <= 1000 for b in batches)
+    assert list(_byte_batches([{"id": 1, "text": "x" * 5000}], 1000)) != []  # alone, not dropped
+    with pytest.raises(Exception, match="missing id"):
+        list(_byte_batches([{"title": "no id"}], 1000))
+
+
+def test_meili_error_classes():
+    from search import SearchError, SearchUnavailable
+    from search.meili.backend import _api_error, _PayloadTooLarge
+
+    assert type(_api_error(400, {"code": "invalid_index_uid", "type": "invalid_request"}, "x")) is SearchError
+    assert isinstance(_api_error(404, {"code": "index_not_found"}, "x"), SearchUnavailable)
+    assert isinstance(_api_error(500, {"code": "internal", "type": "internal"}, "x"), SearchUnavailable)
+    assert isinstance(_api_error(502, None, "x"), SearchUnavailable)  # a proxy's page
+    assert isinstance(_api_error(413, {"code": "payload_too_large"}, "x"), _PayloadTooLarge)
