@@ -237,6 +237,14 @@ def export(
                 handle.close()
 
 
+def per_process_limit_warning(settings, workers: int) -> str | None:
+    """Several workers counting the rate limit in memory each allow the whole limit."""
+    if workers > 1 and not settings.rate_limit_is_shared:
+        return (f"Warning: {workers} workers with BARNRATT_RATE_LIMIT_STORAGE=memory:// allow each "
+                f"client up to {workers} times the API rate limit; point it at Redis to share one limit.")
+    return None
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -249,6 +257,8 @@ def serve(
     # The app (in this process or uvicorn's workers) learns the port it is served on.
     os.environ["BARNRATT_PORT"] = str(port)
     get_settings.cache_clear()
+    if warning := per_process_limit_warning(get_settings(), workers):
+        typer.echo(warning, err=True)
     uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
 
 

@@ -103,3 +103,12 @@ def test_rate_limit_key_prefix_is_one_plain_word():
     with pytest.raises(ValidationError, match="RATE_LIMIT_KEY_PREFIX"):
         Settings(RATE_LIMIT_KEY_PREFIX="two words")
     assert Settings(RATE_LIMIT_KEY_PREFIX="barnratt-staging").RATE_LIMIT_KEY_PREFIX == "barnratt-staging"
+
+
+def test_serve_warns_when_several_workers_would_count_alone():
+    from app.cli import per_process_limit_warning
+
+    warning = per_process_limit_warning(Settings(RATE_LIMIT_STORAGE="memory://"), 3)
+    assert warning and "3 times" in warning and "Redis" in warning
+    assert per_process_limit_warning(Settings(RATE_LIMIT_STORAGE="memory://"), 1) is None
+    assert per_process_limit_warning(Settings(RATE_LIMIT_STORAGE="redis://127.0.0.1:6379/0"), 4) is None
