@@ -520,6 +520,26 @@ def test_unreachable_redis_falls_back_to_this_process_and_logs_once(db_url, tmp_
     assert "secret" not in message  # the password stays out of the log
 
 
+def test_a_redis_that_accepts_but_never_answers_falls_back_too():
+    """A real listening socket that never replies (a hung Redis): the socket timeout ends
+    the wait and the request is counted in this process."""
+    import asyncio
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        limiter = ApiRateLimiter(2, f"redis://127.0.0.1:{port}/0")
+
+        async def run():
+            return [await limiter.hit("a") for _ in range(3)]
+
+        decisions = asyncio.run(run())
+    assert [d.allowed for d in decisions] == [True, True, False]
+    assert all(d.fallback for d in decisions)
+
+
 def test_openapi_documents_every_search_parameter(client):
     spec = client.get("/openapi.json").json()
     params = {p["name"] for p in spec["paths"]["/api/v1/examples"]["get"]["parameters"]}

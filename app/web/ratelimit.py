@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
@@ -83,6 +85,9 @@ class ApiRateLimiter:
             "async+" + self.storage_uri, implementation="redispy", wrap_exceptions=True,
             key_prefix=f"{self.key_prefix}:ratelimit", socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
+            # One immediate retry (a pooled connection gone stale after a Redis restart),
+            # not redis-py's default of three with seconds of backoff: fall back instead.
+            retry=Retry(NoBackoff(), 1),
         )
 
     def _bind(self) -> None:
