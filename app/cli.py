@@ -310,6 +310,14 @@ def export(
                 handle.close()
 
 
+def per_process_limit_warning(settings, workers: int) -> str | None:
+    """Several workers counting the rate limit in memory each allow the whole limit."""
+    if workers > 1 and not settings.rate_limit_is_shared:
+        return (f"Warning: {workers} workers with BARNRATT_RATE_LIMIT_STORAGE=memory:// allow each "
+                f"client up to {workers} times the API rate limit; point it at Redis to share one limit.")
+    return None
+
+
 @cli.command()
 def reminders(
     day: Annotated[str | None, typer.Option("--date", help="Send as on this day (YYYY-MM-DD, UTC); default today.")] = None,
@@ -350,6 +358,8 @@ def serve(
     # The app (in this process or uvicorn's workers) learns the port it is served on.
     os.environ["BARNRATT_PORT"] = str(port)
     get_settings.cache_clear()
+    if warning := per_process_limit_warning(get_settings(), workers):
+        typer.echo(warning, err=True)
     uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
 
 

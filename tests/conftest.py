@@ -4,6 +4,10 @@ PostgreSQL comes from BARNRATT_TEST_DATABASE_URL (default: the local server CI u
 test run works in its own schema, so parallel runs never meet. Where no PostgreSQL is
 reachable the PostgreSQL half skips with the reason; with BARNRATT_REQUIRE_POSTGRES=1 (set by
 .ci/run) it fails instead.
+
+Redis (the shared rate limit) comes from BARNRATT_TEST_REDIS_URL (default the local server);
+tests that need it skip where it does not answer, and fail with BARNRATT_REQUIRE_REDIS=1
+(set by .ci/run). Each test gets its own key prefix, so parallel runs never meet.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from app.services.reference import load_reference_data
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_URL = os.environ.get("BARNRATT_TEST_DATABASE_URL", DEFAULT_PG)
 REQUIRE_PG = os.environ.get("BARNRATT_REQUIRE_POSTGRES") == "1"
+REDIS_URL = os.environ.get("BARNRATT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_REDIS = os.environ.get("BARNRATT_REQUIRE_REDIS") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 
 _pg_problem: str | None = None
@@ -50,6 +56,47 @@ def skip_without_pg() -> None:
         if REQUIRE_PG:
             pytest.fail(problem + " (BARNRATT_REQUIRE_POSTGRES=1)")
         pytest.skip(problem)
+
+
+_redis_problem: str | None = None
+
+
+def _redis_reachable() -> str | None:
+    global _redis_problem
+    if _redis_problem is None:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            client.ping()
+            _redis_problem = ""
+        except redis.RedisError as exc:
+            _redis_problem = f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}"
+        finally:
+            client.close()
+    return _redis_problem or None
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own in the test Redis (skips, or fails in CI, without
+    Redis); its keys are deleted afterwards."""
+    problem = _redis_reachable()
+    if problem:
+        if REQUIRE_REDIS:
+            pytest.fail(problem + " (BARNRATT_REQUIRE_REDIS=1)")
+        pytest.skip(problem)
+    import redis
+
+    prefix = f"brb-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 class FreshDatabase:

@@ -23,7 +23,7 @@ def free_port() -> int:
 class LiveServer:
     def __init__(self, data_dir: Path, *, db_url: str | None = None, demo: bool = True,
                  env: dict[str, str] | None = None, port: int | None = None, base_url: bool = True,
-                 via_cli: bool = False) -> None:
+                 via_cli: bool = False, workers: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
@@ -39,6 +39,7 @@ class LiveServer:
             for name in ("BARNRATT_BASE_URL", "BARNRATT_PORT", "PORT"):
                 self.env.pop(name, None)
         self.via_cli = via_cli
+        self.workers = workers
         self.demo = demo
         self.process: subprocess.Popen | None = None
         self.log_path = data_dir / "server.log"
@@ -60,6 +61,8 @@ class LiveServer:
         log = self.log_path.open("w")
         command = (["-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)] if self.via_cli
                    else ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port)])
+        if self.workers:
+            command += ["--workers", str(self.workers)]
         self.process = subprocess.Popen(
             [sys.executable, *command],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,

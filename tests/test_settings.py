@@ -14,7 +14,8 @@ def test_production_refuses_default_or_missing_secret(monkeypatch):
         Settings(ENV="production", SECRET_KEY="changethis")
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(ENV="production", SECRET_KEY="")
-    ok = Settings(ENV="production", SECRET_KEY="x" * 40, BASE_URL="https://barnrattsbanken.se/")
+    ok = Settings(ENV="production", SECRET_KEY="x" * 40, BASE_URL="https://barnrattsbanken.se/",
+                  RATE_LIMIT_STORAGE="redis://127.0.0.1:6379/0")
     assert ok.ENV == "production"
     assert ok.public_base_url == "https://barnrattsbanken.se"
 
@@ -55,8 +56,8 @@ def test_short_secret_refused_by_the_length_rule():
     """The length rule by itself: a random but short secret that is not the default."""
     with pytest.raises(ValidationError, match="at least 32 characters"):
         Settings(ENV="production", SECRET_KEY="Zq81-kd93_Lw0p")
-    assert Settings(ENV="production", SECRET_KEY="Zq81-kd93_Lw0pVb7c2Nm4Xr6Ts1Yh5G",
-                    BASE_URL="https://barnrattsbanken.se").ENV == "production"
+    assert Settings(ENV="production", SECRET_KEY="Zq81-kd93_Lw0pVb7c2Nm4Xr6Ts1Yh5G", BASE_URL="https://barnrattsbanken.se",
+                    RATE_LIMIT_STORAGE="redis://127.0.0.1:6379/0").ENV == "production"
 
 
 def test_development_accepts_the_default_secret(monkeypatch):
@@ -72,3 +73,42 @@ def test_development_defaults_to_sqlite_under_data_dir(tmp_path):
 def test_meilisearch_needs_url():
     with pytest.raises(ValidationError, match="MEILI_URL"):
         Settings(SEARCH_BACKEND="meilisearch")
+
+
+PRODUCTION = {"ENV": "production", "SECRET_KEY": "Zq81-kd93_Lw0pVb7c2Nm4Xr6Ts1Yh5G", "BASE_URL": "https://barnrattsbanken.se"}
+
+
+def test_production_refuses_a_per_process_rate_limit_unless_told_it_is_one_process(monkeypatch):
+    monkeypatch.delenv("BARNRATT_RATE_LIMIT_STORAGE", raising=False)
+    monkeypatch.delenv("BARNRATT_RATE_LIMIT_ALLOW_MEMORY", raising=False)
+    with pytest.raises(ValidationError, match="RATE_LIMIT_STORAGE is memory://"):
+        Settings(**PRODUCTION)
+    with pytest.raises(ValidationError, match="RATE_LIMIT_ALLOW_MEMORY"):
+        Settings(**PRODUCTION, RATE_LIMIT_STORAGE="memory://")
+    one_process = Settings(**PRODUCTION, RATE_LIMIT_ALLOW_MEMORY=True)
+    assert one_process.RATE_LIMIT_STORAGE == "memory://" and not one_process.rate_limit_is_shared
+    shared = Settings(**PRODUCTION, RATE_LIMIT_STORAGE="redis://redis:6379/0")
+    assert shared.rate_limit_is_shared
+    # Development counts in memory by default.
+    assert Settings(ENV="development").RATE_LIMIT_STORAGE == "memory://"
+
+
+@pytest.mark.parametrize("uri", ["redis//127.0.0.1", "memcached://127.0.0.1:11211", "127.0.0.1:6379", ""])
+def test_rate_limit_storage_must_be_memory_or_redis(uri):
+    with pytest.raises(ValidationError, match="RATE_LIMIT_STORAGE must be memory:// or a Redis URL"):
+        Settings(RATE_LIMIT_STORAGE=uri)
+
+
+def test_rate_limit_key_prefix_is_one_plain_word():
+    with pytest.raises(ValidationError, match="RATE_LIMIT_KEY_PREFIX"):
+        Settings(RATE_LIMIT_KEY_PREFIX="two words")
+    assert Settings(RATE_LIMIT_KEY_PREFIX="barnratt-staging").RATE_LIMIT_KEY_PREFIX == "barnratt-staging"
+
+
+def test_serve_warns_when_several_workers_would_count_alone():
+    from app.cli import per_process_limit_warning
+
+    warning = per_process_limit_warning(Settings(RATE_LIMIT_STORAGE="memory://"), 3)
+    assert warning and "3 times" in warning and "Redis" in warning
+    assert per_process_limit_warning(Settings(RATE_LIMIT_STORAGE="memory://"), 1) is None
+    assert per_process_limit_warning(Settings(RATE_LIMIT_STORAGE="redis://127.0.0.1:6379/0"), 4) is None

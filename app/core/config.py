@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "changethis"
 MIN_SECRET_LENGTH = 32
+RATE_LIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
 
 
 class Settings(BaseSettings):
@@ -37,6 +38,14 @@ class Settings(BaseSettings):
     MAIL_FROM: str = "noreply@barnrattsbanken.se"
     # Public API rate limit per client and minute.
     API_RATE_LIMIT_PER_MINUTE: int = Field(default=600, ge=1)
+    # Where the rate limit's counts live: memory:// (this process only) or a Redis URL
+    # (redis://host:6379/0, rediss://..., redis+unix:///path?db=0) shared by every worker
+    # and server. Production refuses memory:// unless RATE_LIMIT_ALLOW_MEMORY says the
+    # deployment is one process.
+    RATE_LIMIT_STORAGE: str = "memory://"
+    RATE_LIMIT_ALLOW_MEMORY: bool = False
+    # Prefix of the limiter's Redis keys, so deployments (or tests) can share one Redis.
+    RATE_LIMIT_KEY_PREFIX: str = Field(default="barnratt", min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
     # The server drains the search outbox in the background; tests may turn it off.
     RUN_INDEXER: bool = True
     # How often the indexer compares the index with the database and heals it.
@@ -85,6 +94,19 @@ class Settings(BaseSettings):
                 "BARNRATT_BASE_URL must be set outside development (the public address, e.g. "
                 "https://barnrattsbanken.se)"
             )
+        scheme = self.RATE_LIMIT_STORAGE.partition("://")[0].lower()
+        if "://" not in self.RATE_LIMIT_STORAGE or scheme not in RATE_LIMIT_SCHEMES:
+            raise ValueError(
+                "BARNRATT_RATE_LIMIT_STORAGE must be memory:// or a Redis URL "
+                "(redis://, rediss://, redis+unix://)"
+            )
+        if scheme == "memory" and self.ENV != "development" and not self.RATE_LIMIT_ALLOW_MEMORY:
+            raise ValueError(
+                "BARNRATT_RATE_LIMIT_STORAGE is memory:// outside development: each worker would "
+                "count alone and allow the limit once per process. Point it at Redis "
+                "(redis://host:6379/0), or set BARNRATT_RATE_LIMIT_ALLOW_MEMORY=true for a "
+                "single-process deployment"
+            )
         if self.SEARCH_BACKEND == "meilisearch" and not self.MEILI_URL:
             raise ValueError("BARNRATT_MEILI_URL is required when BARNRATT_SEARCH_BACKEND=meilisearch")
         return self
@@ -105,6 +127,10 @@ class Settings(BaseSettings):
         """The base URL of links on a page: BASE_URL when set; in development the address
         the page was requested at (so any port or host name works)."""
         return self.BASE_URL or request_base.rstrip("/")
+
+    @property
+    def rate_limit_is_shared(self) -> bool:
+        return not self.RATE_LIMIT_STORAGE.lower().startswith("memory://")
 
     @property
     def is_development(self) -> bool:

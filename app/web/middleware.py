@@ -5,27 +5,22 @@ public API's HTTP behaviour (CORS open for reading, a per-client rate limit).
   ``Access-Control-Allow-Origin: *`` (partners call the API from their own pages; no
   cookies are involved), and preflight ``OPTIONS`` requests for GET are answered. Other
   methods get no CORS headers, so browsers on other sites cannot call them.
-* Rate limit: an in-process token bucket per client IP address (behind a proxy, uvicorn's
-  ``--proxy-headers`` supplies the real address). Each client may burst up to
-  ``API_RATE_LIMIT_PER_MINUTE`` requests and regains that many per minute. Over the limit:
-  429 in the common error shape with ``Retry-After`` (seconds). Every answer carries
-  ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``. The bucket lives in each server
-  process, so with N workers a client may get up to N times the limit; a shared store
-  (Redis) would be the next step if that ever matters.
+* Rate limit: per client IP address (behind a proxy, uvicorn's ``--proxy-headers``
+  supplies the real address), at most ``API_RATE_LIMIT_PER_MINUTE`` requests in any 60
+  seconds, counted in ``RATE_LIMIT_STORAGE`` (Redis: one limit across every worker and
+  server; see app/web/ratelimit.py). Over the limit: 429 in the common error shape with
+  ``Retry-After`` (seconds). Every answer carries ``X-RateLimit-Limit`` and
+  ``X-RateLimit-Remaining``.
 """
 
 from __future__ import annotations
-
-import math
-import threading
-import time
-from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.core.errors import error_body
 from app.core.i18n import COOKIE, negotiate
+from app.web.ratelimit import ApiRateLimiter
 
 CORS_PREFIXES = ("/api/v1", "/oembed")
 LIMITED_PREFIX = "/api/v1"
@@ -33,44 +28,12 @@ EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, X-RateLimit-Limit, X-RateLi
 ALLOWED_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
 
 
-class TokenBucket:
-    """``capacity`` tokens per key, refilled continuously at ``capacity`` per ``period``."""
-
-    def __init__(self, capacity: int, period: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = capacity
-        self.rate = capacity / period
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-        self._last_prune = clock()
-
-    def take(self, key: str) -> tuple[bool, int, float]:
-        """Take one token: (allowed, tokens left, seconds until the next token)."""
-        now = self.clock()
-        with self._lock:
-            tokens, stamp = self._buckets.get(key, (float(self.capacity), now))
-            tokens = min(float(self.capacity), tokens + (now - stamp) * self.rate)
-            allowed = tokens >= 1.0
-            if allowed:
-                tokens -= 1.0
-            self._buckets[key] = (tokens, now)
-            if now - self._last_prune > 60:
-                self._prune(now)
-            wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
-            return allowed, int(tokens), wait
-
-    def _prune(self, now: float) -> None:
-        full_after = self.capacity / self.rate
-        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_after}
-        self._last_prune = now
-
-
 def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 def install_api_http(app: FastAPI) -> None:
-    limiter = TokenBucket(app.state.settings.API_RATE_LIMIT_PER_MINUTE)
+    limiter = app.state.rate_limiter = ApiRateLimiter.from_settings(app.state.settings)
 
     @app.middleware("http")
     async def _api_http(request: Request, call_next):
@@ -89,10 +52,10 @@ def install_api_http(app: FastAPI) -> None:
         limited = path.startswith(LIMITED_PREFIX)
         headers: dict[str, str] = {}
         if limited:
-            allowed, remaining, wait = limiter.take(client_key(request))
-            headers = {"X-RateLimit-Limit": str(limiter.capacity), "X-RateLimit-Remaining": str(remaining)}
-            if not allowed:
-                retry = str(max(1, math.ceil(wait)))
+            decision = await limiter.hit(client_key(request))
+            headers = {"X-RateLimit-Limit": str(decision.limit), "X-RateLimit-Remaining": str(decision.remaining)}
+            if not decision.allowed:
+                retry = str(decision.retry_after)
                 response = JSONResponse(
                     error_body(429, "rate_limited", f"För många anrop. Försök igen om {retry} sekunder."),
                     status_code=429,

@@ -46,7 +46,8 @@ def test_wrong_password_and_unknown_account_look_the_same(client, anna):
 
 @pytest.mark.parametrize("settings_change", [{"BASE_URL": "https://barnrattsbanken.se"},
                                              {"ENV": "production", "SECRET_KEY": "x" * 40,
-                                              "BASE_URL": "http://barnratt.internal"}])
+                                              "BASE_URL": "http://barnratt.internal",
+                                              "RATE_LIMIT_ALLOW_MEMORY": True}])
 def test_cookies_are_secure_behind_https_or_in_production(db_url, session, tmp_path, settings_change):
     from app.core.config import Settings
     from app.main import create_app

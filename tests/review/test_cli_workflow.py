@@ -105,5 +105,6 @@ def test_demo_accounts_only_in_development(cli):
     again = cli("demo", "--accounts")
     assert again.stdout.count("already exists") == 3
     production = cli("demo", "--accounts", env={"BARNRATT_ENV": "production", "BARNRATT_SECRET_KEY": "s" * 40,
-                                                 "BARNRATT_BASE_URL": "https://barnratt.example.se"})
+                                                 "BARNRATT_BASE_URL": "https://barnratt.example.se",
+                                                 "BARNRATT_RATE_LIMIT_STORAGE": "redis://127.0.0.1:6379/0"})
     assert production.returncode == 1 and "development" in production.stderr
