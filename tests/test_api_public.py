@@ -12,7 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
+from app.models.content import PUBLIC_FIELDS as _PUBLIC
 from app.services.transfer import EXPORT_FIELDS
+
+PUBLIC_EXPORT_FIELDS = ("id", "slug", *_PUBLIC)
+assert "contact_email" in EXPORT_FIELDS and "contact_email" not in PUBLIC_EXPORT_FIELDS
 from app.web.ratelimit import ApiRateLimiter
 from search import SearchUnavailable
 from tests.site_data import build_site, index, publish
@@ -275,10 +279,12 @@ def test_detail_has_every_field_quality_and_version(client, site):
     response = client.get(f"/api/v1/examples/{example.id}")
     assert response.status_code == 200
     body = response.json()
-    from app.models.example import CONTRACT_FIELDS
+    from app.models.content import PUBLIC_FIELDS
 
-    for field in CONTRACT_FIELDS:
+    for field in PUBLIC_FIELDS:
         assert field in body
+    # The contact address is never public: the example's contact form mails it.
+    assert "contact_email" not in body and "@" not in json.dumps(body.get("contact_name"))
     assert body["id"] == example.id and body["version"] == 1 and body["status"] == "published"
     assert body["url"] == f"https://barnratt.example.se/exempel/{example.id}"
     assert body["api_url"] == f"https://barnratt.example.se/api/v1/examples/{example.id}"
@@ -386,7 +392,8 @@ def test_export_jsonl_streams_the_published_examples_in_the_import_format(client
     assert response.headers["cache-control"] == "public, max-age=3600"
     records = [json.loads(line) for line in response.text.splitlines()]
     assert [r["id"] for r in records] == sorted(site.ids("bka", "rad", "kort"))
-    assert list(records[0]) == list(EXPORT_FIELDS)
+    assert list(records[0]) == list(PUBLIC_EXPORT_FIELDS)
+    assert "contact_email" not in response.text
     from app.services.transfer import parse_file, validate_rows
 
     # The export is valid import input (ids aside, which exist already).
@@ -400,7 +407,7 @@ def test_export_csv(client, site):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert list(rows[0]) == list(EXPORT_FIELDS)
+    assert list(rows[0]) == list(PUBLIC_EXPORT_FIELDS)
     kort = next(r for r in rows if r["id"] == str(site.id("kort")))
     assert kort["articles"] == "26;27;31" and kort["sectors"] == "kultur-och-fritid;socialtjanst"
     bad = client.get("/api/v1/export?format=xml")

@@ -91,6 +91,9 @@ class ContentField:
     big: bool = False  # a 64-bit column (BIGINT), for numbers past 2**31
     foreign_key: str | None = None
     in_summary: bool = False  # part of a search result's summary of the example
+    # Shown to the public (API, open-data export, pages). The contact address is not: the
+    # example's contact form mails it, so it never reaches scrapers.
+    public: bool = True
     index: bool = False  # indexed in the published example's table
     draft_index: bool = False  # indexed in the draft's table
 
@@ -194,9 +197,6 @@ class ContentField:
             return str | None, PField(default=None, max_length=self.max_length)
         return str, PField(default="", max_length=self.max_length)
 
-    def public(self) -> Any:
-        return self.python_type(draft=False)
-
 
 def _markdown(name: str, label: str, hint: str, heading: str = "") -> ContentField:
     return ContentField(name, "markdown", label, hint, heading=heading, max_length=MAX_TEXT)
@@ -253,7 +253,7 @@ CONTENT_FIELDS: tuple[ContentField, ...] = (
     ContentField("contact_name", "line", _l("Contact person"), form_error=_l("At most 200 characters."),
                  nullable=True, max_length=200),
     ContentField("contact_email", "email", _l("Contact email"), form_error=_l("Give a valid email address."),
-                 nullable=True, max_length=254),
+                 nullable=True, max_length=254, public=False),
     ContentField("links", "links", _l("Links"), _l("Full addresses starting with http:// or https://."),
                  _l("Every link needs a title and an address starting with http:// or https://."), max_length=20),
 )
@@ -264,6 +264,8 @@ CONTRACT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS)
 # Free-text sections written in Markdown, in the order every page shows them.
 TEXT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.kind == "markdown")
 INT_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.kind == "int")
+# What the public sees of the content (the API, the open-data export).
+PUBLIC_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.public)
 # What a search result carries of each example (the rest is on the example's own page).
 SUMMARY_FIELDS: tuple[str, ...] = tuple(f.name for f in CONTENT_FIELDS if f.in_summary)
 
@@ -285,6 +287,6 @@ def pydantic_fields(shape: Literal["strict", "draft", "public"]) -> dict[str, An
             fields[spec.name] = spec.strict()
         elif shape == "draft":
             fields[spec.name] = spec.draft()
-        else:
-            fields[spec.name] = (spec.public(), ...)
+        elif spec.public:
+            fields[spec.name] = (spec.python_type(draft=False), ...)
     return fields

@@ -198,7 +198,7 @@ def export(
                      "Cache-Control": CACHE_SEARCH},
         )
     return StreamingResponse(
-        iter_export(session, format, ids=ids),
+        iter_export(session, format, ids=ids, public=True),
         media_type=media,
         headers={
             "Content-Disposition": f'attachment; filename="barnrattsbanken-{stamp}.{format}"',

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.core.time import as_utc
 from app.models import Example, ExamplePublic, Submission
+from app.models.content import PUBLIC_FIELDS
 from app.services import criteria as criteria_service
 from app.services import submissions as submissions_service
 from app.services.reference import ReferenceSets
@@ -18,8 +19,9 @@ def permalink(base_url: str, example_id: int) -> str:
 
 
 def example_public(example: Example, *, base_url: str) -> ExamplePublic:
+    content = example.content()
     return ExamplePublic(
-        **example.content(),
+        **{name: content[name] for name in PUBLIC_FIELDS},
         id=example.id,
         slug=example.slug,
         url=permalink(base_url, example.id),

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app.core.errors import AppError, FieldError, InputError
 from app.models import Example, ExampleIn
-from app.models.content import CONTRACT_FIELDS, FIELDS_BY_NAME, INT_FIELDS
+from app.models.content import CONTRACT_FIELDS, FIELDS_BY_NAME, INT_FIELDS, PUBLIC_FIELDS
 from app.services import organisations as organisations_service
 from app.services.examples import (
     existing_slugs,
@@ -275,8 +275,12 @@ def _split(message: str) -> tuple[str, str]:
     return (head, tail) if sep else ("line", message)
 
 
-def export_record(example: Example) -> dict[str, Any]:
-    return {"id": example.id, "slug": example.slug, **example.content()}
+def export_record(example: Example, *, public: bool = False) -> dict[str, Any]:
+    """An example in the import format. ``public``: the open-data export, without the fields
+    the public never sees (the contact address); the admin's export (CLI) has them all."""
+    content = example.content()
+    names = PUBLIC_FIELDS if public else CONTRACT_FIELDS
+    return {"id": example.id, "slug": example.slug, **{name: content[name] for name in names}}
 
 
 def matching_ids(backend: Any, params: Any) -> list[int]:
@@ -307,18 +311,21 @@ def _examples(session: Session, ids: list[int] | None, *, batch: int = 500) -> I
                                 .order_by(Example.id)).all()
 
 
-def iter_export(session: Session, fmt: Format, *, ids: list[int] | None = None) -> Iterator[str]:
-    """The published examples (all, or those with ``ids``) in id order, as lines of the chosen format."""
+def iter_export(session: Session, fmt: Format, *, ids: list[int] | None = None,
+                public: bool = False) -> Iterator[str]:
+    """The published examples (all, or those with ``ids``) in id order, as lines of the chosen
+    format; ``public`` leaves out what the public never sees (see ``export_record``)."""
     if fmt == "jsonl":
         for example in _examples(session, ids):
-            yield json.dumps(export_record(example), ensure_ascii=False) + "\n"
+            yield json.dumps(export_record(example, public=public), ensure_ascii=False) + "\n"
         return
+    columns = ("id", "slug", *PUBLIC_FIELDS) if public else EXPORT_FIELDS
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXPORT_FIELDS)
+    writer.writerow(columns)
     for example in _examples(session, ids):
-        record = export_record(example)
-        writer.writerow([_csv_cell(name, record[name]) for name in EXPORT_FIELDS])
+        record = export_record(example, public=public)
+        writer.writerow([_csv_cell(name, record[name]) for name in columns])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
