@@ -97,3 +97,47 @@ def test_second_worker_waits_while_first_uploads_older_text(pg_engine, tmp_path)
     assert found(backend, "Sjöbacka") == [eid]
     assert found(backend, "Kvarnbo") == []
     backend.close()
+
+
+class HeldRebuild(HeldBackend):
+    """The real engine; the rebuild waits (having built the new index aside) until released."""
+
+    def rebuild(self, docs):
+        docs = list(docs)  # the rebuild has read the database
+        self.inside.set()
+        assert self.release.wait(60), "the test never released the rebuild"
+        return self.backend.rebuild(docs)
+
+
+def test_change_during_rebuild_is_not_drained_into_the_replaced_index(pg_engine, tmp_path):
+    backend = get_backend("embedded", data_dir=tmp_path)
+    backend.configure()
+    held = HeldRebuild(backend)
+    rebuilding = Indexer(pg_engine, held)  # `barnratt reindex`, or a worker's reconcile
+    worker = Indexer(pg_engine, backend)   # a uvicorn worker's indexer
+    line = json.dumps(example_payload(title="Läxhjälp i Kvarnbo"), ensure_ascii=False) + "\n"
+    with Session(pg_engine) as session:
+        [example] = import_examples(session, parse_file("x.jsonl", line), actor_label="test")
+        session.commit()
+        eid = example.id
+
+    thread = threading.Thread(target=rebuilding.rebuild)
+    thread.start()
+    try:
+        assert held.inside.wait(60)  # the rebuild has read the old title
+        with Session(pg_engine) as session:
+            example = session.get(Example, eid)
+            example.title = "Läxhjälp i Sjöbacka"
+            session.add(example)
+            enqueue(session, example_id=eid)
+            session.commit()
+        assert worker.drain_once().applied == 0  # not applied to the index about to be replaced
+    finally:
+        held.release.set()
+        thread.join(60)
+    with Session(pg_engine) as session:  # the row written during the rebuild stays ...
+        assert len(session.exec(select(OutboxEntry)).all()) == 1
+    assert worker.drain().applied == 1  # ... and reaches the new index
+    assert found(backend, "Sjöbacka") == [eid]
+    assert found(backend, "Kvarnbo") == []
+    backend.close()
