@@ -228,8 +228,8 @@ class Indexer:
         written before the rebuild started are covered by it and removed; rows written
         during it stay and are applied afterwards.
 
-        PostgreSQL: the drain lock is held throughout, so no drain runs meanwhile. SQLite
-        (one process in practice) has no such lock across processes: a change committed
+        PostgreSQL: the drain lock is held throughout, so no drain runs meanwhile. SQLite has
+        no such lock across processes (`barnratt reindex` runs beside the server): a change committed
         after the high-water read may still be drained into the old index by another
         process and missed by this rebuild's snapshot (known, not yet fixed)."""
         with Session(self.engine) as session:
