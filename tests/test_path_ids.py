@@ -53,7 +53,10 @@ def test_api_answers_422_naming_the_id(client, auth, method, path):
 
 @pytest.mark.parametrize("path", [f"/bidrag/{HUGE}", f"/granska/{NEGATIVE}", f"/versioner/{HUGE}",
                                   f"/versioner/1/{HUGE}", f"/admin/anvandare/{HUGE}", f"/exempel/{HUGE}",
-                                  f"/admin/organisationer/{HUGE}", "/bidrag/0"])
+                                  f"/admin/organisationer/{HUGE}", "/bidrag/0",
+                                  # the pages added with plans, saved searches, contact and reuse
+                                  f"/mina-planer/{HUGE}", f"/mina-planer/{HUGE}/utskrift", f"/provat/{HUGE}",
+                                  f"/provat/{HUGE}/andra", f"/granska/provat/{HUGE}", f"/exempel/{HUGE}/provat/ny"])
 def test_pages_answer_the_404_page(client, session, auth, settings, path):
     user, _headers = auth
     sign_in(client, session, user, settings)

@@ -18,6 +18,7 @@ from app.services.serializers import permalink
 from app.services.taxonomy import taxonomy_for
 from app.web.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
 from app.web.deps import SessionDep
+from app.web.ids import Id
 from app.web.rendering import PageRoute, lang_of, page, redirect
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
@@ -61,7 +62,7 @@ def save_search(request: Request, session: SessionDep, user: OptionalUser,
 
 
 @router.post("/bevakningar/{saved_id}")
-def change(saved_id: int, request: Request, session: SessionDep, user: PageUser,
+def change(saved_id: Id, request: Request, session: SessionDep, user: PageUser,
            name: Annotated[str, Form()] = "", frequency: Annotated[str, Form()] = ""):
     saved = alert_service.get_saved(session, user=user, saved_id=saved_id)
     try:
@@ -74,14 +75,14 @@ def change(saved_id: int, request: Request, session: SessionDep, user: PageUser,
 
 
 @router.post("/bevakningar/{saved_id}/nytt-flode")
-def regenerate(saved_id: int, session: SessionDep, user: PageUser):
+def regenerate(saved_id: Id, session: SessionDep, user: PageUser):
     saved = alert_service.get_saved(session, user=user, saved_id=saved_id)
     alert_service.new_feed_token(session, saved=saved, user=user)
     return redirect(f"/bevakningar?done=feed#s-{saved.id}")
 
 
 @router.post("/bevakningar/{saved_id}/ta-bort")
-def delete(saved_id: int, session: SessionDep, user: PageUser):
+def delete(saved_id: Id, session: SessionDep, user: PageUser):
     saved = alert_service.get_saved(session, user=user, saved_id=saved_id)
     alert_service.delete_saved(session, saved=saved, user=user)
     return redirect("/bevakningar?done=deleted")

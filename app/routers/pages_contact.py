@@ -15,6 +15,7 @@ from app.services import contact as contact_service
 from app.services.examples import get_published
 from app.web.auth import CommitFirst, CsrfForm, PageUser, client_ip
 from app.web.deps import SessionDep, SettingsDep
+from app.web.ids import Id
 from app.web.rendering import PageRoute, page, redirect
 from app.web.templating import add_global, is_htmx
 
@@ -24,7 +25,7 @@ router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], 
 
 
 @router.post("/exempel/{example_id}/kontakt")
-def contact(example_id: int, request: Request, session: SessionDep, settings: SettingsDep,
+def contact(example_id: Id, request: Request, session: SessionDep, settings: SettingsDep,
             name: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
             message: Annotated[str, Form()] = ""):
     example = get_published(session, example_id)
@@ -43,7 +44,7 @@ def contact(example_id: int, request: Request, session: SessionDep, settings: Se
 
 
 @router.post("/exempel/{example_id}/bilagor")
-async def upload(example_id: int, request: Request, session: SessionDep, settings: SettingsDep, user: PageUser,
+async def upload(example_id: Id, request: Request, session: SessionDep, settings: SettingsDep, user: PageUser,
                  file: Annotated[UploadFile | None, File()] = None):
     example = get_published(session, example_id)
     limit = settings.UPLOAD_MAX_BYTES
@@ -60,7 +61,7 @@ async def upload(example_id: int, request: Request, session: SessionDep, setting
 
 
 @router.get("/exempel/{example_id}/bilagor/{attachment_id}/{filename}")
-def download(example_id: int, attachment_id: int, filename: str, request: Request, session: SessionDep):
+def download(example_id: Id, attachment_id: Id, filename: str, request: Request, session: SessionDep):
     example = get_published(session, example_id)
     row = attachment_service.get_attachment(session, example_id=example.id, attachment_id=attachment_id)
     data = attachment_service.read_attachment(request.app.state.storage, row)
@@ -72,7 +73,7 @@ def download(example_id: int, attachment_id: int, filename: str, request: Reques
 
 
 @router.post("/exempel/{example_id}/bilagor/{attachment_id}/ta-bort")
-def delete(example_id: int, attachment_id: int, request: Request, session: SessionDep, user: PageUser):
+def delete(example_id: Id, attachment_id: Id, request: Request, session: SessionDep, user: PageUser):
     example = get_published(session, example_id)
     row = attachment_service.get_attachment(session, example_id=example.id, attachment_id=attachment_id)
     attachment_service.delete_attachment(session, storage=request.app.state.storage, example=example, row=row,

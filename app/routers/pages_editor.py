@@ -14,6 +14,7 @@ from app.services import review_settings
 from app.services.policy import allowed, authorize
 from app.web.auth import CommitFirst, CsrfForm, PageUser
 from app.web.deps import SessionDep, SettingsDep
+from app.web.ids import Id
 from app.web.rendering import PageRoute, page, redirect
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
@@ -33,7 +34,7 @@ def rereview_page(request: Request, session: SessionDep, settings: SettingsDep, 
 
 
 @router.post("/granska/exempel/{example_id}/omgranskning")
-def confirm_rereview(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, example_id: int,
+def confirm_rereview(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, example_id: Id,
                      comment: Annotated[str, Form()] = ""):
     """Still valid: the review date moves BARNRATT_REREVIEW_MONTHS ahead."""
     example = session.get(Example, example_id) if 1 <= example_id < 2**63 else None

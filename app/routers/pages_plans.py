@@ -16,6 +16,7 @@ from app.services import plans as plan_service
 from app.services.examples import get_published
 from app.web.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
 from app.web.deps import SessionDep
+from app.web.ids import Id
 from app.web.rendering import PageRoute, lang_of, page, redirect
 from app.web.templating import is_htmx
 
@@ -61,14 +62,14 @@ def _plan_context(request: Request, session, plan, **extra):
 
 
 @router.get("/mina-planer/{plan_id}")
-def plan_page(plan_id: int, request: Request, session: SessionDep, user: PageUser):
+def plan_page(plan_id: Id, request: Request, session: SessionDep, user: PageUser):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     return page(request, "plans/plan.html", _plan_context(request, session, plan, done=request.query_params.get("done")),
                 user=user)
 
 
 @router.post("/mina-planer/{plan_id}")
-def save_plan(plan_id: int, request: Request, session: SessionDep, user: PageUser,
+def save_plan(plan_id: Id, request: Request, session: SessionDep, user: PageUser,
               title: Annotated[str, Form()] = "", mapping: Annotated[str, Form()] = "",
               follow_up: Annotated[str, Form()] = ""):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
@@ -84,7 +85,7 @@ def save_plan(plan_id: int, request: Request, session: SessionDep, user: PageUse
 
 
 @router.post("/mina-planer/{plan_id}/atgarder/{measure_id}")
-def save_measure(plan_id: int, measure_id: int, request: Request, session: SessionDep, user: PageUser,
+def save_measure(plan_id: Id, measure_id: Id, request: Request, session: SessionDep, user: PageUser,
                  notes: Annotated[str, Form()] = "", responsible_unit: Annotated[str, Form()] = "",
                  planned_start: Annotated[str, Form()] = "", effort_hours: Annotated[str, Form()] = ""):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
@@ -102,7 +103,7 @@ def save_measure(plan_id: int, measure_id: int, request: Request, session: Sessi
 
 
 @router.post("/mina-planer/{plan_id}/atgarder/{measure_id}/ta-bort")
-def remove_measure(plan_id: int, measure_id: int, session: SessionDep, user: PageUser):
+def remove_measure(plan_id: Id, measure_id: Id, session: SessionDep, user: PageUser):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     measure = plan_service.get_measure(session, plan=plan, measure_id=measure_id)
     plan_service.remove_measure(session, plan=plan, measure=measure, user=user)
@@ -110,21 +111,21 @@ def remove_measure(plan_id: int, measure_id: int, session: SessionDep, user: Pag
 
 
 @router.post("/mina-planer/{plan_id}/dela")
-def share(plan_id: int, session: SessionDep, user: PageUser):
+def share(plan_id: Id, session: SessionDep, user: PageUser):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     plan_service.share_plan(session, plan=plan, user=user)
     return redirect(f"/mina-planer/{plan.id}?done=shared#dela")
 
 
 @router.post("/mina-planer/{plan_id}/sluta-dela")
-def unshare(plan_id: int, session: SessionDep, user: PageUser):
+def unshare(plan_id: Id, session: SessionDep, user: PageUser):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     plan_service.unshare_plan(session, plan=plan, user=user)
     return redirect(f"/mina-planer/{plan.id}?done=unshared#dela")
 
 
 @router.post("/mina-planer/{plan_id}/ta-bort")
-def delete(plan_id: int, session: SessionDep, user: PageUser):
+def delete(plan_id: Id, session: SessionDep, user: PageUser):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     plan_service.delete_plan(session, plan=plan, user=user)
     return redirect("/mina-planer?done=deleted")
@@ -141,12 +142,12 @@ def _docx_response(request: Request, session, plan) -> Response:
 
 
 @router.get("/mina-planer/{plan_id}/plan.docx")
-def plan_docx(plan_id: int, request: Request, session: SessionDep, user: PageUser):
+def plan_docx(plan_id: Id, request: Request, session: SessionDep, user: PageUser):
     return _docx_response(request, session, plan_service.get_plan(session, user=user, plan_id=plan_id))
 
 
 @router.get("/mina-planer/{plan_id}/utskrift")
-def plan_print(plan_id: int, request: Request, session: SessionDep, user: PageUser):
+def plan_print(plan_id: Id, request: Request, session: SessionDep, user: PageUser):
     plan = plan_service.get_plan(session, user=user, plan_id=plan_id)
     view = plan_service.plan_view(session, plan, base_url=_base(request))
     return page(request, "plans/print.html", {"view": view, "plan": plan, "shared": False,
@@ -174,7 +175,7 @@ def shared_docx(token: str, request: Request, session: SessionDep):
 
 # -- "Add to my plan" from the example page ----------------------------------------------------
 @router.post("/exempel/{example_id}/lagg-till-i-plan")
-def add_to_plan(example_id: int, request: Request, session: SessionDep, user: OptionalUser,
+def add_to_plan(example_id: Id, request: Request, session: SessionDep, user: OptionalUser,
                 plan_id: Annotated[str, Form()] = "", new_title: Annotated[str, Form()] = ""):
     if user is None:
         return redirect("/logga-in?next=" + quote(f"/exempel/{example_id}#plan", safe="/"))

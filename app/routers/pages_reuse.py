@@ -19,6 +19,7 @@ from app.services.policy import allowed, authorize
 from app.services.reference import ReferenceSets
 from app.web.auth import CommitFirst, CsrfForm, OptionalUser, PageUser
 from app.web.deps import SessionDep, SettingsDep
+from app.web.ids import Id
 from app.web.rendering import PageRoute, lang_of, page, redirect
 
 router = APIRouter(route_class=PageRoute, dependencies=[CsrfForm, CommitFirst], include_in_schema=False)
@@ -52,7 +53,7 @@ def _errors(exc: InputError) -> list[tuple[str, str]]:
 
 
 @router.get("/exempel/{example_id}/provat/ny")
-def report_form(request: Request, session: SessionDep, user: PageUser, example_id: int):
+def report_form(request: Request, session: SessionDep, user: PageUser, example_id: Id):
     example = load_published(session, example_id)
     authorize("reuse.create", user, example)
     organisation = session.get(Organisation, user.organisation_id) if user.organisation_id else None
@@ -63,7 +64,7 @@ def report_form(request: Request, session: SessionDep, user: PageUser, example_i
 
 @router.post("/exempel/{example_id}/provat")
 async def report_create(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser,
-                        example_id: int):
+                        example_id: Id):
     example = load_published(session, example_id)
     form = await request.form()
     data = _read_form(form)
@@ -109,7 +110,7 @@ def _view_context(session: Session, request: Request, user: User | None, report:
 
 
 @router.get("/provat/{report_id}")
-def report_page(request: Request, session: SessionDep, user: OptionalUser, report_id: int):
+def report_page(request: Request, session: SessionDep, user: OptionalUser, report_id: Id):
     report = reuse_service.load_visible(session, report_id=report_id, user=user)
     return page(request, "reuse/view.html", _view_context(session, request, user, report), user=user)
 
@@ -123,7 +124,7 @@ def _own_report(session: Session, user: User, report_id: int) -> ReuseReport:
 
 
 @router.get("/provat/{report_id}/andra")
-def edit_form(request: Request, session: SessionDep, user: PageUser, report_id: int):
+def edit_form(request: Request, session: SessionDep, user: PageUser, report_id: Id):
     report = _own_report(session, user, report_id)
     example = session.get(Example, report.example_id)
     form = {name: getattr(report, name) for name in FORM_FIELDS}
@@ -132,7 +133,7 @@ def edit_form(request: Request, session: SessionDep, user: PageUser, report_id: 
 
 
 @router.post("/provat/{report_id}/andra")
-async def edit(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, report_id: int):
+async def edit(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, report_id: Id):
     report = _own_report(session, user, report_id)
     example = session.get(Example, report.example_id)
     data = _read_form(await request.form())
@@ -158,7 +159,7 @@ def queue_page(request: Request, session: SessionDep, user: PageUser):
 
 
 @router.get("/granska/provat/{report_id}")
-def review_page(request: Request, session: SessionDep, user: PageUser, report_id: int):
+def review_page(request: Request, session: SessionDep, user: PageUser, report_id: Id):
     report = reuse_service.load_visible(session, report_id=report_id, user=user)
     if not allowed("reuse.decide", user, report):
         return redirect(f"/provat/{report.id}")
@@ -167,7 +168,7 @@ def review_page(request: Request, session: SessionDep, user: PageUser, report_id
 
 
 @router.post("/granska/provat/{report_id}")
-async def decide(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, report_id: int):
+async def decide(request: Request, session: SessionDep, settings: SettingsDep, user: PageUser, report_id: Id):
     report = reuse_service.load_visible(session, report_id=report_id, user=user)
     authorize("reuse.decide", user, report)
     form = await request.form()
