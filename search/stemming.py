@@ -13,9 +13,9 @@ stems for inflected query words (``search.meili.querytext``): "insatser",
 
 from __future__ import annotations
 
-from search.embedded.analysis import fold, stem
+from search.embedded.analysis import fold, fold_map, stem, stem_map
 
-__all__ = ["fold", "inflected", "stem"]
+__all__ = ["fold", "fold_map", "inflected", "stem", "stem_map"]
 
 
 def inflected(word: str) -> str | None:

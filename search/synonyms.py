@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 
 from search.stemming import inflected, stem
 
@@ -112,12 +113,23 @@ def matching_groups(field_stems: Iterable[Sequence[str]]) -> list[int]:
     """Indexes of the synonym groups one of whose expressions occurs (as a run of
     stems) in one of the given fields (each a sequence of word stems)."""
     index = _expressions()
+    fields = [stems if isinstance(stems, list) else list(stems) for stems in field_stems]
+    # Only the positions of stems that start some expression are looked at, found
+    # with set intersection and list.index (C loops): most words start none.
+    firsts = index.keys() & set(chain.from_iterable(fields))
     found: set[int] = set()
-    for stems in field_stems:
-        for i, first in enumerate(stems):
-            for expression, g in index.get(first, ()):
-                if g not in found and tuple(stems[i : i + len(expression)]) == expression:
-                    found.add(g)
+    for first in firsts:
+        candidates = index[first]
+        for stems in fields:
+            i = -1
+            while True:
+                try:
+                    i = stems.index(first, i + 1)
+                except ValueError:
+                    break
+                for expression, g in candidates:
+                    if g not in found and tuple(stems[i : i + len(expression)]) == expression:
+                        found.add(g)
     return sorted(found)
 
 

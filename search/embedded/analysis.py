@@ -39,6 +39,8 @@ and writes are atomic under the GIL).
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from itertools import chain
 
 import tantivy
 
@@ -53,8 +55,6 @@ STEM_PASSES = 3
 
 _local = threading.local()
 _CACHE_LIMIT = 200_000
-_stem_cache: dict[str, str] = {}
-_fold_cache: dict[str, str] = {}
 
 
 def build_text_analyzer() -> tantivy.TextAnalyzer:
@@ -110,24 +110,24 @@ def _prefix_analyzer() -> tantivy.TextAnalyzer:
 #: whitespace-separated token of a lower-cased text -> the sv_fold tokens and
 #: the sv_prefix tokens of its words (space-separated); replaced, not cleared,
 #: when full, so a reader never sees an entry vanish mid-call
-_forms: tuple[dict[str, str], dict[str, str]] = ({}, {})
+_forms: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
 _FORMS_LIMIT = 500_000
 
 
 def index_forms(text: str) -> tuple[str, str]:
     """The ``all_raw`` and ``prefix`` values of a document whose searchable
-    text, lower-cased, is ``text``: the ``sv_fold`` tokens of its words and the
-    ``sv_prefix`` tokens of each distinct word, space-separated (``sv_forms``
-    splits them again).
+    text, lower-cased, is ``text``: the distinct ``sv_fold`` tokens of its words
+    and the distinct ``sv_prefix`` tokens of its words, space-separated
+    (``sv_forms`` splits them again), in no particular order.
 
     The words are ``WORD_RE.findall(text)``, found per distinct
     whitespace-separated token (words never span whitespace; a corpus repeats
     its tokens, so each is analysed once). Analysing word by word gives the
     same tokens as analysing the text, and no token contains whitespace
-    (checked for every alphanumeric character in the tests). Tokens may repeat
-    (words share prefixes): deduplicating costs more than tantivy saves, and
-    these fields are indexed without frequencies or positions and only ever
-    scored constantly."""
+    (checked for every alphanumeric character in the tests). Both fields are
+    indexed without frequencies or positions and only ever scored constantly,
+    so only the set matters: each token is given once (words share prefixes;
+    a document repeats its words), which saves tantivy more than it costs."""
     global _forms
     folds, prefixes = _forms
     tokens = set(text.split())
@@ -139,33 +139,66 @@ def index_forms(text: str) -> tuple[str, str]:
         fold_analyzer, prefix_analyzer = _analyzers()[1], _prefix_analyzer()
         for token in missing:
             words = find_words(token)
-            prefixes[token] = " ".join([p for w in words for p in prefix_analyzer.analyze(w)])
-            folds[token] = " ".join([f for w in words for f in fold_analyzer.analyze(w)])
-    return " ".join(map(folds.__getitem__, tokens)), " ".join(map(prefixes.__getitem__, tokens))
+            prefixes[token] = tuple(p for w in words for p in prefix_analyzer.analyze(w))
+            folds[token] = tuple(f for w in words for f in fold_analyzer.analyze(w))
+    return (
+        " ".join(set(chain.from_iterable(map(folds.__getitem__, tokens)))),
+        " ".join(set(chain.from_iterable(map(prefixes.__getitem__, tokens)))),
+    )
+
+
+#: word -> its ``sv`` token ('' if dropped) and its ``sv_fold`` form; each
+#: replaced (never cleared) when full, so a caller holding one never sees an
+#: entry vanish
+_stem_cache: dict[str, str] = {}
+_fold_cache: dict[str, str] = {}
+
+
+def stem_map(words: Iterable[str]) -> dict[str, str]:
+    """A mapping that holds the stem (see :func:`stem`) of every word of
+    ``words``: per distinct word the analyzer runs once, ever; callers then map
+    their word sequences through it at C speed."""
+    global _stem_cache
+    cache = _stem_cache
+    wanted = words if isinstance(words, (set, frozenset)) else set(words)
+    missing = wanted.difference(cache)  # looks each word up in the dict (never iterates it)
+    if missing:
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache = _stem_cache = {}
+            missing = wanted
+        analyze = _analyzers()[0].analyze
+        for word in missing:
+            tokens = analyze(word)
+            cache[word] = tokens[0] if tokens else ""
+    return cache
+
+
+def fold_map(words: Iterable[str]) -> dict[str, str]:
+    """A mapping that holds the folded form (see :func:`fold`) of every word of ``words``."""
+    global _fold_cache
+    cache = _fold_cache
+    wanted = words if isinstance(words, (set, frozenset)) else set(words)
+    missing = wanted.difference(cache)  # looks each word up in the dict (never iterates it)
+    if missing:
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache = _fold_cache = {}
+            missing = wanted
+        analyze = _analyzers()[1].analyze
+        for word in missing:
+            cache[word] = "".join(analyze(word))
+    return cache
 
 
 def stem(word: str) -> str:
     """Indexed form of one word (lowercased, stemmed, folded); '' if dropped."""
     hit = _stem_cache.get(word)
-    if hit is None:
-        tokens = _analyzers()[0].analyze(word)
-        hit = tokens[0] if tokens else ""
-        if len(_stem_cache) > _CACHE_LIMIT:
-            _stem_cache.clear()
-        _stem_cache[word] = hit
-    return hit
+    return hit if hit is not None else stem_map((word,))[word]
 
 
 def fold(word: str) -> str:
     """Lowercased, diacritics-folded form of one word (not stemmed)."""
     hit = _fold_cache.get(word)
-    if hit is None:
-        tokens = _analyzers()[1].analyze(word)
-        hit = "".join(tokens)
-        if len(_fold_cache) > _CACHE_LIMIT:
-            _fold_cache.clear()
-        _fold_cache[word] = hit
-    return hit
+    return hit if hit is not None else fold_map((word,))[word]
 
 
 def typo_budget(length: int) -> int:

@@ -18,7 +18,7 @@ from search.bands import (
     effort_band,
 )
 from search.compounds import split_compound, subcompounds
-from search.documents import OPEN_END_YEAR, UNKNOWN_SORT, markdown_to_text
+from search.documents import MARKDOWN_FIELDS, OPEN_END_YEAR, UNKNOWN_SORT, markdown_to_text
 from search.highlight import mark_spans, markers_to_html
 from search.meili.filters import build_filter, quote
 from search.meili.settings import (
@@ -300,3 +300,46 @@ def test_meili_error_classes():
     assert isinstance(_api_error(500, {"code": "internal", "type": "internal"}, "x"), SearchUnavailable)
     assert isinstance(_api_error(502, None, "x"), SearchUnavailable)  # a proxy's page
     assert isinstance(_api_error(413, {"code": "payload_too_large"}, "x"), _PayloadTooLarge)
+
+
+def test_stemmed_text_is_the_stemming_analysis_with_positions():
+    """body and parts reach tantivy pre-stemmed (search.tokens.stemmed_text): the
+    same tokens as the ``sv`` analysis of the text, and a placeholder for each word
+    that analysis drops, so every later word keeps its position (phrase queries)."""
+    import tantivy
+
+    from search.embedded.analysis import build_text_analyzer
+    from search.tokens import DROPPED, stemmed_text
+
+    stemming = build_text_analyzer()
+    words = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).build()
+    texts = TRICKY_TEXTS + [" ".join(str(v) for v in ex.values() if isinstance(v, str)) for ex in BY_SLUG.values()]
+    for text in texts:
+        tokens = stemmed_text(text).split()
+        assert [t for t in tokens if t != DROPPED] == stemming.analyze(text), text
+        assert len(tokens) == len(words.analyze(text)), text
+        assert stemmed_text(text) == stemmed_text(text)  # cached: the same
+    assert DROPPED in stemmed_text("x" * 70 + " barn")
+
+
+def test_documents_equal_the_word_by_word_formulas():
+    """build_document maps tokens through cached tables (search.tokens); the
+    fields equal the plain word-by-word definitions."""
+    from search.compounds import MIN_WORD_LENGTH, WORD_RE, compound_parts_text
+    from search.stemming import inflected, stem
+    from search.synonyms import synonym_field
+
+    examples = list(BY_SLUG.values()) + [
+        {**next(iter(BY_SLUG.values())), "title": t, "summary": t[::-1], "method": t} for t in TRICKY_TEXTS
+    ]
+    for example in examples:
+        doc = build_document(example)
+        texts = [doc["title"], doc["summary"], *(doc[f] for f in MARKDOWN_FIELDS)]
+        lowered = " ".join(texts).lower()
+        parts = compound_parts_text(sorted({w for w in WORD_RE.findall(lowered) if len(w) >= MIN_WORD_LENGTH}))
+        assert doc["compound_parts"] == parts
+        field_words = [WORD_RE.findall(t.lower()) for t in texts]
+        org_words = WORD_RE.findall(doc["organisation_name"].lower())
+        every = [w for ws in field_words for w in ws] + org_words + WORD_RE.findall(parts)
+        assert doc["stems"] == " ".join(dict.fromkeys(s for w in every if (s := inflected(w))))
+        assert doc["synonyms"] == synonym_field([[stem(w) for w in ws] for ws in (*field_words, org_words)])
