@@ -9,9 +9,7 @@ That is what makes rebuilding 100,000 documents affordable: a corpus repeats its
 vocabulary, so after the first few hundred documents almost every token is a hit.
 
 ``build_document`` gets the engine-neutral fields from here (``stems``,
-``compound_parts``, the stem sequences ``synonyms`` is matched on); the embedded
-engine's ``to_tantivy`` gets its pre-stemmed field text from here too
-(:func:`stemmed_text`).
+``compound_parts``, the stem sequences ``synonyms`` is matched on).
 
 The tables are replaced together (never cleared) when full, so a caller that
 holds a :class:`Tables` never sees an entry vanish; an entry's ``words`` is
@@ -27,12 +25,6 @@ from typing import NamedTuple
 from search.compounds import find_words, subcompounds
 from search.stemming import fold_map, stem_map
 
-#: Stands in for a word the stemming analysis drops (longer than 60 bytes) in
-#: pre-stemmed text, so later words keep their positions (phrase queries) as
-#: when tantivy analyses the text itself. Never a query token: query tokens are
-#: letters and digits only.
-DROPPED = "\x01"
-
 _LIMIT = 500_000
 
 
@@ -43,11 +35,10 @@ class Tables(NamedTuple):
     stems: dict[str, tuple[str, ...]]  # stem of each word ('' when the analysis drops it)
     inflected: dict[str, tuple[str, ...]]  # stems that differ from their folded word
     compounds: dict[str, tuple[str, ...]]  # words that split into known parts
-    stemmed: dict[str, str]  # the stems, space-separated, DROPPED for ''
 
 
 def _empty() -> Tables:
-    return Tables({}, {}, {}, {}, {})
+    return Tables({}, {}, {}, {})
 
 
 _tables = _empty()
@@ -72,7 +63,6 @@ def tables_for(tokens: Iterable[str]) -> Tables:
         tables.stems[token] = stems
         tables.inflected[token] = tuple(s for w, s in zip(words, stems) if s and s != fold_of[w])
         tables.compounds[token] = tuple(w for w in words if subcompounds(w if w.islower() else w.lower()))
-        tables.stemmed[token] = " ".join(s or DROPPED for s in stems)
         tables.words[token] = words  # last: the membership key
     return tables
 
@@ -85,12 +75,3 @@ def tokens(text: str) -> list[str]:
 def stem_sequence(tables: Tables, toks: Iterable[str]) -> list[str]:
     """The stem of every word of ``toks`` in order ('' for dropped words)."""
     return list(chain.from_iterable(map(tables.stems.__getitem__, toks)))
-
-
-def stemmed_text(text: str) -> str:
-    """``text`` as the stemming analysis tokenizes it: its stems, space-separated,
-    for a field that splits on whitespace only (positions are kept). Split
-    before lower-casing, as tantivy does: lower-casing can split a word
-    ("İ" becomes "i" and a combining dot)."""
-    toks = text.split()
-    return " ".join(map(tables_for(toks).stemmed.__getitem__, toks))

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from itertools import chain
 
 import tantivy
 
@@ -110,24 +109,24 @@ def _prefix_analyzer() -> tantivy.TextAnalyzer:
 #: whitespace-separated token of a lower-cased text -> the sv_fold tokens and
 #: the sv_prefix tokens of its words (space-separated); replaced, not cleared,
 #: when full, so a reader never sees an entry vanish mid-call
-_forms: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
+_forms: tuple[dict[str, str], dict[str, str]] = ({}, {})
 _FORMS_LIMIT = 500_000
 
 
 def index_forms(text: str) -> tuple[str, str]:
     """The ``all_raw`` and ``prefix`` values of a document whose searchable
-    text, lower-cased, is ``text``: the distinct ``sv_fold`` tokens of its words
-    and the distinct ``sv_prefix`` tokens of its words, space-separated
-    (``sv_forms`` splits them again), in no particular order.
+    text, lower-cased, is ``text``: the ``sv_fold`` tokens of its words and the
+    ``sv_prefix`` tokens of each distinct word, space-separated (``sv_forms``
+    splits them again).
 
     The words are ``WORD_RE.findall(text)``, found per distinct
     whitespace-separated token (words never span whitespace; a corpus repeats
     its tokens, so each is analysed once). Analysing word by word gives the
     same tokens as analysing the text, and no token contains whitespace
-    (checked for every alphanumeric character in the tests). Both fields are
-    indexed without frequencies or positions and only ever scored constantly,
-    so only the set matters: each token is given once (words share prefixes;
-    a document repeats its words), which saves tantivy more than it costs."""
+    (checked for every alphanumeric character in the tests). Tokens may repeat
+    (words share prefixes): deduplicating costs more than tantivy saves, and
+    these fields are indexed without frequencies or positions and only ever
+    scored constantly."""
     global _forms
     folds, prefixes = _forms
     tokens = set(text.split())
@@ -139,12 +138,9 @@ def index_forms(text: str) -> tuple[str, str]:
         fold_analyzer, prefix_analyzer = _analyzers()[1], _prefix_analyzer()
         for token in missing:
             words = find_words(token)
-            prefixes[token] = tuple(p for w in words for p in prefix_analyzer.analyze(w))
-            folds[token] = tuple(f for w in words for f in fold_analyzer.analyze(w))
-    return (
-        " ".join(set(chain.from_iterable(map(folds.__getitem__, tokens)))),
-        " ".join(set(chain.from_iterable(map(prefixes.__getitem__, tokens)))),
-    )
+            prefixes[token] = " ".join([p for w in words for p in prefix_analyzer.analyze(w)])
+            folds[token] = " ".join([f for w in words for f in fold_analyzer.analyze(w)])
+    return " ".join(map(folds.__getitem__, tokens)), " ".join(map(prefixes.__getitem__, tokens))
 
 
 #: word -> its ``sv`` token ('' if dropped) and its ``sv_fold`` form; each

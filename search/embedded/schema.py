@@ -22,11 +22,10 @@ from search.embedded.analysis import (
     index_forms,
 )
 from search.query import FACETS
-from search.tokens import stemmed_text
 
 #: Bump when the schema or analysis changes: configure() then starts a fresh
 #: (empty) index generation and the app must rebuild.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 4
 
 #: Searchable text fields and their attribute rank (title > summary > body > parts),
 #: mirroring Meilisearch's searchableAttributes order.
@@ -36,8 +35,6 @@ RANKED_FIELDS: tuple[tuple[str, float], ...] = (
     ("body", 1.0),
     ("parts", 0.0),
 )
-#: Ranked fields whose text ``to_tantivy`` stems itself, once per distinct token.
-PRESTEMMED_FIELDS = ("body", "parts")
 #: Every searchable token also lands in ``all_raw`` (folded, unstemmed) for
 #: typo/prefix matching; ``title_raw`` lets such matches in titles rank higher.
 #: ``all_raw`` and ``prefix``, get their tokens from ``analysis.index_forms`` (per distinct word).
@@ -76,10 +73,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("slug", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("title", stored=True, tokenizer_name=TEXT_ANALYZER)
     sb.add_text_field("summary", stored=True, tokenizer_name=TEXT_ANALYZER)
-    # body and parts (the bulk of the text) arrive pre-stemmed (search.tokens.stemmed_text):
-    # the same tokens at the same positions as TEXT_ANALYZER gives, at a fraction of the cost
-    for name in PRESTEMMED_FIELDS:
-        sb.add_text_field(name, stored=False, tokenizer_name=FORMS_ANALYZER)
+    for name in ("body", "parts"):
+        sb.add_text_field(name, stored=False, tokenizer_name=TEXT_ANALYZER)
     sb.add_text_field(TITLE_RAW_FIELD, stored=False, tokenizer_name=FOLD_ANALYZER, index_option="freq")
     # token sets computed by analysis.index_forms (sv_fold / sv_prefix tokens)
     sb.add_text_field(ALL_RAW_FIELD, stored=False, tokenizer_name=FORMS_ANALYZER, index_option="basic")
@@ -118,8 +113,8 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     parts = "\n".join(filter(None, (doc.get("compound_parts"), doc.get("synonyms"))))
     d.add_text("title", title)
     d.add_text("summary", summary)
-    d.add_text("body", stemmed_text(body))
-    d.add_text("parts", stemmed_text(parts))
+    d.add_text("body", body)
+    d.add_text("parts", parts)
     d.add_text(TITLE_RAW_FIELD, title)
     folded, prefixes = index_forms(f"{title}\n{summary}\n{body}\n{parts}".lower())
     d.add_text(ALL_RAW_FIELD, folded)

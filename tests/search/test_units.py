@@ -302,26 +302,6 @@ def test_meili_error_classes():
     assert isinstance(_api_error(413, {"code": "payload_too_large"}, "x"), _PayloadTooLarge)
 
 
-def test_stemmed_text_is_the_stemming_analysis_with_positions():
-    """body and parts reach tantivy pre-stemmed (search.tokens.stemmed_text): the
-    same tokens as the ``sv`` analysis of the text, and a placeholder for each word
-    that analysis drops, so every later word keeps its position (phrase queries)."""
-    import tantivy
-
-    from search.embedded.analysis import build_text_analyzer
-    from search.tokens import DROPPED, stemmed_text
-
-    stemming = build_text_analyzer()
-    words = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).build()
-    texts = TRICKY_TEXTS + [" ".join(str(v) for v in ex.values() if isinstance(v, str)) for ex in BY_SLUG.values()]
-    for text in texts:
-        tokens = stemmed_text(text).split()
-        assert [t for t in tokens if t != DROPPED] == stemming.analyze(text), text
-        assert len(tokens) == len(words.analyze(text)), text
-        assert stemmed_text(text) == stemmed_text(text)  # cached: the same
-    assert DROPPED in stemmed_text("x" * 70 + " barn")
-
-
 def test_documents_equal_the_word_by_word_formulas():
     """build_document maps tokens through cached tables (search.tokens); the
     fields equal the plain word-by-word definitions."""
