@@ -30,7 +30,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import chain
 
 #: Common parts of child-rights compounds (lower case, with diacritics).
 #: Variants with a linking vowel ("familje", "förskole") or a stem form
@@ -164,35 +163,3 @@ def compound_parts_text(words: Iterable[str]) -> str:
         if parts:
             seen.update(dict.fromkeys(parts))
     return " ".join(seen)
-
-
-#: whitespace-separated token of a lower-cased text -> the compounds among its
-#: words, and compound -> its sub-compounds; replaced together (not cleared)
-#: when full, so a reader never sees an entry vanish mid-call
-_token_caches: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
-
-
-def compound_parts_of_text(text: str) -> str:
-    """``compound_parts_text(sorted({w for w in find_words(text) if len(w) >= MIN_WORD_LENGTH}))``
-    for a lower-cased ``text``, 2-3x faster: words never span whitespace, so the
-    text's distinct whitespace-separated tokens (cheap to find, and a corpus
-    repeats them) are looked up in a cache of the compounds they contain; only
-    the compounds are sorted."""
-    global _token_caches
-    compounds_of, parts_of = _token_caches
-    tokens = set(text.split())
-    missing = tokens.difference(compounds_of)  # looks tokens up in the dict
-    if missing:
-        if len(compounds_of) + len(missing) > _PARTS_CACHE_LIMIT:
-            compounds_of, parts_of = _token_caches = ({}, {})
-            missing = tokens
-        for token in missing:
-            compounds = []
-            for word in find_words(token):
-                parts = subcompounds(word if word.islower() else word.lower())
-                if parts:
-                    parts_of[word] = parts
-                    compounds.append(word)
-            compounds_of[token] = tuple(compounds)
-    compounds = sorted(set(chain.from_iterable(map(compounds_of.__getitem__, tokens))))
-    return " ".join(dict.fromkeys(chain.from_iterable(map(parts_of.__getitem__, compounds))))

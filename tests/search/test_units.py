@@ -214,15 +214,6 @@ def test_quick_markdown_check_is_the_syntax_regex():
         assert _has_markdown_syntax(text) == (_MD_SYNTAX.search(text) is not None), repr(text)
 
 
-def test_compound_parts_of_text_is_the_plain_formula():
-    from search.compounds import MIN_WORD_LENGTH, WORD_RE, compound_parts_of_text, compound_parts_text
-
-    texts = [t.lower() for t in TRICKY_TEXTS] + [
-        " ".join(str(v) for v in ex.values() if isinstance(v, str)).lower() for ex in BY_SLUG.values()
-    ]
-    for text in texts:
-        plain = compound_parts_text(sorted({w for w in WORD_RE.findall(text) if len(w) >= MIN_WORD_LENGTH}))
-        assert compound_parts_of_text(text) == plain, text
 def test_stems_pinned_for_both_engines():
     """search.stemming is the embedded engine's analysis; these stems are what both engines
     match inflections by (Meilisearch through the documents' ``stems`` field)."""
