@@ -145,19 +145,27 @@ def test_redis_outage_counts_in_this_process_and_recovers(redis_prefix, tmp_path
     limiter = ApiRateLimiter(3, f"redis://127.0.0.1:{port}/0", key_prefix=redis_prefix, clock=clock)
     caplog.set_level("INFO", logger="barnratt.ratelimit")
     redis_process = _start_redis(port, tmp_path)
+    # The limiter's loop runs on a thread of its own: an earlier test in this worker may have
+    # left an event loop registered on the main thread (Playwright's sync API does).
+    runner = ThreadPoolExecutor(max_workers=1)
+    loop = asyncio.new_event_loop()
+
+    def hit(key: str):
+        return runner.submit(loop.run_until_complete, limiter.hit(key)).result(timeout=30)
+
     try:
-        loop = asyncio.new_event_loop()
-        shared = loop.run_until_complete(limiter.hit("a"))
+        shared = hit("a")
         redis_process.terminate()
         redis_process.wait(timeout=10)
-        during = [loop.run_until_complete(limiter.hit("a")) for _ in range(4)]
+        during = [hit("a") for _ in range(4)]
         clock.now += RETRY_SHARED_SECONDS - 1  # not yet time to try Redis again
-        still_local = loop.run_until_complete(limiter.hit("b"))
+        still_local = hit("b")
         redis_process = _start_redis(port, tmp_path)
         clock.now += 1
-        back = loop.run_until_complete(limiter.hit("b"))
-        loop.close()
+        back = hit("b")
     finally:
+        runner.submit(loop.close).result(timeout=30)
+        runner.shutdown()
         redis_process.terminate()
         redis_process.wait(timeout=10)
     assert shared.allowed and not shared.fallback
