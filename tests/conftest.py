@@ -12,9 +12,11 @@ tests that need it skip where it does not answer, and fail with BARNRATT_REQUIRE
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,14 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_URL = os.environ.get("BARNRATT_TEST_DATABASE_URL", DEFAULT_PG)
 REQUIRE_PG = os.environ.get("BARNRATT_REQUIRE_POSTGRES") == "1"
 REDIS_URL = os.environ.get("BARNRATT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def run_async(coro):
+    """``asyncio.run(coro)`` on a thread of its own: an earlier test in the same worker may
+    have left an event loop registered on the main thread (Playwright's sync API does), and
+    ``asyncio.run`` refuses to start beside it."""
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        return runner.submit(asyncio.run, coro).result(timeout=60)
 REQUIRE_REDIS = os.environ.get("BARNRATT_REQUIRE_REDIS") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 

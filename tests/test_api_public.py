@@ -19,6 +19,7 @@ PUBLIC_EXPORT_FIELDS = ("id", "slug", *_PUBLIC)
 assert "contact_email" in EXPORT_FIELDS and "contact_email" not in PUBLIC_EXPORT_FIELDS
 from app.web.ratelimit import ApiRateLimiter
 from search import SearchUnavailable
+from tests.conftest import run_async
 from tests.site_data import build_site, index, publish
 
 ITEM_KEYS = {
@@ -461,8 +462,6 @@ class LibraryClock:
 
 
 def test_moving_window_allows_the_limit_per_client_in_any_60_seconds(monkeypatch):
-    import asyncio
-
     import limits.aio.storage.memory
 
     clock = LibraryClock(1_000_000.0)
@@ -480,7 +479,7 @@ def test_moving_window_allows_the_limit_per_client_in_any_60_seconds(monkeypatch
         still_full = await limiter.hit("a")
         return first, second, refused, other, freed, still_full
 
-    first, second, refused, other, freed, still_full = asyncio.run(run())
+    first, second, refused, other, freed, still_full = run_async(run())
     assert (first.allowed, first.remaining, first.limit) == (True, 1, 2)
     assert (second.allowed, second.remaining) == (True, 0)
     # Refused until the oldest hit is 60 s old: 40 s after the second hit.
@@ -530,7 +529,6 @@ def test_unreachable_redis_falls_back_to_this_process_and_logs_once(db_url, tmp_
 def test_a_redis_that_accepts_but_never_answers_falls_back_too():
     """A real listening socket that never replies (a hung Redis): the socket timeout ends
     the wait and the request is counted in this process."""
-    import asyncio
     import socket
 
     with socket.socket() as silent:
@@ -542,7 +540,7 @@ def test_a_redis_that_accepts_but_never_answers_falls_back_too():
         async def run():
             return [await limiter.hit("a") for _ in range(3)]
 
-        decisions = asyncio.run(run())
+        decisions = run_async(run())
     assert [d.allowed for d in decisions] == [True, True, False]
     assert all(d.fallback for d in decisions)
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from app.web.ratelimit import RETRY_SHARED_SECONDS, ApiRateLimiter
-from tests.conftest import REDIS_URL, REQUIRE_REDIS
+from tests.conftest import REDIS_URL, REQUIRE_REDIS, run_async
 from tests.live import LiveServer, free_port
 
 LIMIT = 10
@@ -33,7 +33,7 @@ def test_two_limiters_on_one_redis_enforce_one_limit(redis_prefix):
         hits = [await (one if i % 2 == 0 else two).hit("198.51.100.7") for i in range(5)]
         return hits, await two.hit("198.51.100.8"), await elsewhere.hit("198.51.100.7")
 
-    hits, other_client, other_prefix = asyncio.run(run())
+    hits, other_client, other_prefix = run_async(run())
     assert [h.allowed for h in hits] == [True, True, True, False, False]
     assert [h.remaining for h in hits] == [2, 1, 0, 0, 0]
     assert all(1 <= h.retry_after <= 60 for h in hits[3:])
