@@ -143,57 +143,50 @@ def index_forms(text: str) -> tuple[str, str]:
     return " ".join(map(folds.__getitem__, tokens)), " ".join(map(prefixes.__getitem__, tokens))
 
 
-#: word -> its ``sv`` token ('' if dropped) and its ``sv_fold`` form; each
+#: word -> its ``sv`` token ('' if dropped), word -> its ``sv_fold`` form; each
 #: replaced (never cleared) when full, so a caller holding one never sees an
 #: entry vanish
-_stem_cache: dict[str, str] = {}
-_fold_cache: dict[str, str] = {}
+_caches: list[dict[str, str]] = [{}, {}]
+_STEM, _FOLD = 0, 1
 
 
-def stem_map(words: Iterable[str]) -> dict[str, str]:
-    """A mapping that holds the stem (see :func:`stem`) of every word of
-    ``words``: per distinct word the analyzer runs once, ever; callers then map
-    their word sequences through it at C speed."""
-    global _stem_cache
-    cache = _stem_cache
+def _filled(which: int, words: Iterable[str]) -> dict[str, str]:
+    """Cache ``which``, holding an entry for every word of ``words``: per distinct
+    word the analyzer runs once, ever; callers then map their word sequences
+    through the returned dict at C speed."""
+    cache = _caches[which]
     wanted = words if isinstance(words, (set, frozenset)) else set(words)
     missing = wanted.difference(cache)  # looks each word up in the dict (never iterates it)
     if missing:
         if len(cache) + len(missing) > _CACHE_LIMIT:
-            cache = _stem_cache = {}
+            cache = _caches[which] = {}
             missing = wanted
-        analyze = _analyzers()[0].analyze
+        analyze = _analyzers()[which].analyze
         for word in missing:
             tokens = analyze(word)
-            cache[word] = tokens[0] if tokens else ""
+            cache[word] = (tokens[0] if tokens else "") if which == _STEM else "".join(tokens)
     return cache
+
+
+def stem_map(words: Iterable[str]) -> dict[str, str]:
+    """A mapping that holds the stem (see :func:`stem`) of every word of ``words``."""
+    return _filled(_STEM, words)
 
 
 def fold_map(words: Iterable[str]) -> dict[str, str]:
     """A mapping that holds the folded form (see :func:`fold`) of every word of ``words``."""
-    global _fold_cache
-    cache = _fold_cache
-    wanted = words if isinstance(words, (set, frozenset)) else set(words)
-    missing = wanted.difference(cache)  # looks each word up in the dict (never iterates it)
-    if missing:
-        if len(cache) + len(missing) > _CACHE_LIMIT:
-            cache = _fold_cache = {}
-            missing = wanted
-        analyze = _analyzers()[1].analyze
-        for word in missing:
-            cache[word] = "".join(analyze(word))
-    return cache
+    return _filled(_FOLD, words)
 
 
 def stem(word: str) -> str:
     """Indexed form of one word (lowercased, stemmed, folded); '' if dropped."""
-    hit = _stem_cache.get(word)
+    hit = _caches[_STEM].get(word)
     return hit if hit is not None else stem_map((word,))[word]
 
 
 def fold(word: str) -> str:
     """Lowercased, diacritics-folded form of one word (not stemmed)."""
-    hit = _fold_cache.get(word)
+    hit = _caches[_FOLD].get(word)
     return hit if hit is not None else fold_map((word,))[word]
 
 
