@@ -10,11 +10,12 @@ PYTEST_ARGS ?=
 
 .PHONY: run test install install-test assets bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml search/native/Cargo.toml search/native/Cargo.lock search/native/src/lib.rs
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet ./search/native
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
@@ -41,4 +42,4 @@ bench: install-test
 	$(PY) bench/search.py
 
 clean:
-	rm -rf $(VENV) node_modules data .pytest_cache
+	rm -rf $(VENV) node_modules data .pytest_cache search/native/target

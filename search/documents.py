@@ -30,13 +30,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from itertools import chain
 from typing import Any
 
 from search.bands import duration_band, effort_band, is_ongoing
-from search.compounds import subcompounds
-from search.synonyms import synonym_field
-from search.tokens import stem_sequence, tables_for, tokens
+from search.tokens import derived_fields
 
 #: Markdown fields of an example, in the order they are ranked for search.
 MARKDOWN_FIELDS: tuple[str, ...] = (
@@ -138,10 +135,6 @@ def _code(value: Any, width: int) -> str | None:
     return s.zfill(width)
 
 
-def _subcompounds(word: str) -> tuple[str, ...]:
-    return subcompounds(word if word.islower() else word.lower())
-
-
 def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
     """Flat search document for one published example (see module doc)."""
     doc_id = int(example["id"])
@@ -166,20 +159,11 @@ def build_document(example: Mapping[str, Any]) -> dict[str, Any]:
     doc["organisation_name"] = str(example.get("organisation_name") or "")
     doc["tag_labels"] = " ".join(_str_list(example.get("tag_labels")))
 
-    # Word work runs once per distinct token, ever (search.tokens); a document is
-    # mapped through the tables in C loops.
-    field_tokens = [tokens(doc["title"]), tokens(doc["summary"]), *(tokens(doc[f]) for f in MARKDOWN_FIELDS)]
-    org_tokens = tokens(doc["organisation_name"])
-    tables = tables_for(set(chain(*field_tokens, org_tokens)))
-    compounds = sorted(set(chain.from_iterable(map(tables.compounds.__getitem__, chain(*field_tokens)))))
-    parts = list(dict.fromkeys(chain.from_iterable(map(_subcompounds, compounds))))
-    doc["compound_parts"] = " ".join(parts)
-    part_tables = tables_for(set(parts))  # a part is one (lower-case) word
-    doc["stems"] = " ".join(dict.fromkeys(chain(
-        chain.from_iterable(map(tables.inflected.__getitem__, chain(*field_tokens, org_tokens))),
-        chain.from_iterable(map(part_tables.inflected.__getitem__, parts)),
-    )))
-    doc["synonyms"] = synonym_field([stem_sequence(tables, toks) for toks in (*field_tokens, org_tokens)])
+    # Word work runs once per distinct token, ever (search.tokens).
+    doc["compound_parts"], doc["stems"], doc["synonyms"] = derived_fields(
+        [doc["title"].lower(), doc["summary"].lower(), *(doc[f].lower() for f in MARKDOWN_FIELDS)],
+        doc["organisation_name"].lower(),
+    )
 
     doc.update(
         articles=articles,

@@ -9,7 +9,19 @@ That is what makes rebuilding 100,000 documents affordable: a corpus repeats its
 vocabulary, so after the first few hundred documents almost every token is a hit.
 
 ``build_document`` gets the engine-neutral fields from here (``stems``,
-``compound_parts``, the stem sequences ``synonyms`` is matched on).
+``compound_parts``, ``synonyms``: :func:`derived_fields`), the embedded engine
+its ``all_raw``/``prefix`` token sets (:func:`document_forms`).
+
+Two implementations of the same definitions:
+
+* the compiled ``barnratt_native.TextMap`` (``search/native/``, Rust, built by
+  ``make install``): it remembers each token's analysis and assembles a
+  document's fields from it, deduplicating as it goes. The analysis itself stays
+  here, in Python (:func:`_add_tokens`): the native side is told every unknown
+  token's words, stems, folds, prefixes and compound parts once, and never
+  analyses anything itself.
+* the pure-Python tables below, used when the extension is not installed (a
+  plain ``pip install .``) and as the reference the tests compare it with.
 
 The tables are replaced together (never cleared) when full, so a caller that
 holds a :class:`Tables` never sees an entry vanish; an entry's ``words`` is
@@ -18,14 +30,22 @@ written last, so another thread never sees half an entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from itertools import chain
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from search.compounds import find_words, subcompounds
 from search.stemming import fold_map, stem_map
 
+try:
+    import barnratt_native
+except ImportError:  # pragma: no cover - `make install` builds it; a plain pip install may not
+    barnratt_native = None
+
 _LIMIT = 500_000
+#: Whether documents are assembled by the compiled TextMap (else by the Python tables).
+NATIVE = barnratt_native is not None
 
 
 class Tables(NamedTuple):
@@ -75,3 +95,112 @@ def tokens(text: str) -> list[str]:
 def stem_sequence(tables: Tables, toks: Iterable[str]) -> list[str]:
     """The stem of every word of ``toks`` in order ('' for dropped words)."""
     return list(chain.from_iterable(map(tables.stems.__getitem__, toks)))
+
+
+def _subcompounds(word: str) -> tuple[str, ...]:
+    return subcompounds(word if word.islower() else word.lower())
+
+
+# -- the engine-neutral derived fields --------------------------------------------------
+
+def derived_fields(fields: Sequence[str], org: str, *, native: bool | None = None) -> tuple[str, str, str]:
+    """``(compound_parts, stems, synonyms)`` of a document whose ranked text fields
+    (title, summary, body fields) are ``fields`` and whose organisation name is
+    ``org``, all lower-cased (see ``search.documents``)."""
+    if NATIVE if native is None else native:
+        textmap = _textmap()
+        fields = list(fields)
+        for _ in range(8):
+            missing, parts, stems, synonyms = textmap.document(fields, org)
+            if missing is None:
+                return parts, stems, synonyms
+            _add_tokens(textmap, missing)
+        raise RuntimeError("token tables did not settle")  # pragma: no cover - would be a bug
+    return _derived_fields_python(fields, org)
+
+
+def _derived_fields_python(fields: Sequence[str], org: str) -> tuple[str, str, str]:
+    from search.synonyms import synonym_field
+
+    field_tokens = [f.split() for f in fields]
+    org_tokens = org.split()
+    tables = tables_for(set(chain(*field_tokens, org_tokens)))
+    compounds = sorted(set(chain.from_iterable(map(tables.compounds.__getitem__, chain(*field_tokens)))))
+    parts = list(dict.fromkeys(chain.from_iterable(map(_subcompounds, compounds))))
+    part_tables = tables_for(set(parts))  # a part is one (lower-case) word
+    stems = " ".join(dict.fromkeys(chain(
+        chain.from_iterable(map(tables.inflected.__getitem__, chain(*field_tokens, org_tokens))),
+        chain.from_iterable(map(part_tables.inflected.__getitem__, parts)),
+    )))
+    synonyms = synonym_field([stem_sequence(tables, toks) for toks in (*field_tokens, org_tokens)])
+    return " ".join(parts), stems, synonyms
+
+
+def document_forms(texts: Sequence[str], *, native: bool | None = None) -> tuple[str, str]:
+    """The embedded engine's ``all_raw`` and ``prefix`` values of a document whose
+    searchable texts, lower-cased, are ``texts`` (``analysis.index_forms``); the
+    native side also drops repeated tokens (the fields are token sets)."""
+    if NATIVE if native is None else native:
+        textmap = _textmap()
+        texts = list(texts)
+        for _ in range(8):
+            missing, folds, prefixes = textmap.index_forms(texts)
+            if missing is None:
+                return folds, prefixes
+            _add_tokens(textmap, missing)
+        raise RuntimeError("token tables did not settle")  # pragma: no cover - would be a bug
+    from search.embedded.analysis import index_forms
+
+    return index_forms("\n".join(texts))
+
+
+# -- the compiled TextMap -------------------------------------------------------------------
+
+_native: Any = None
+_native_lock = threading.Lock()
+
+
+def _textmap() -> Any:
+    global _native
+    if _native is None:
+        with _native_lock:
+            if _native is None:
+                _native = barnratt_native.TextMap(*_synonym_config(), limit=2 * _LIMIT)
+    return _native
+
+
+def _synonym_config() -> tuple[list[tuple[list[str], int]], list[list[tuple[str, list[str]]]]]:
+    """The synonym groups as ``search.synonyms.synonym_field`` matches and writes them:
+    every expression's stems with its group, and per group its expressions with the
+    inflected stems of their words."""
+    from search.stemming import inflected
+    from search.synonyms import _WORD_RE, SYNONYM_GROUPS, _expressions
+
+    expressions = [(list(stems), g) for entries in _expressions().values() for stems, g in entries]
+    groups = [
+        [(e, [s for w in _WORD_RE.findall(e.lower()) if (s := inflected(w))]) for e in group]
+        for group in SYNONYM_GROUPS
+    ]
+    return expressions, groups
+
+
+def _add_tokens(textmap: Any, tokens: Iterable[str]) -> None:
+    """Analyse ``tokens`` (and the sub-compounds of their compounds, which are looked
+    up as tokens too) and tell ``textmap``: the same analysis the Python tables hold."""
+    from search.embedded.analysis import word_forms
+
+    todo = set(tokens)
+    while todo:
+        words_of = {token: tuple(find_words(token)) for token in todo}
+        every_word = set(chain.from_iterable(words_of.values()))
+        stem_of, fold_of = stem_map(every_word), fold_map(every_word)
+        parts_seen: set[str] = set()
+        for token, words in words_of.items():
+            stems = [stem_of[w] for w in words]
+            compounds = [(w, list(parts)) for w in words if (parts := _subcompounds(w))]
+            for _w, parts in compounds:
+                parts_seen.update(parts)
+            folds, prefixes = word_forms(words)
+            inflected = [s for w, s in zip(words, stems) if s and s != fold_of[w]]
+            textmap.add(token, stems, inflected, compounds, folds, prefixes)
+        todo = {p for p in parts_seen if p not in textmap}

@@ -135,12 +135,22 @@ def index_forms(text: str) -> tuple[str, str]:
         if len(folds) + len(missing) > _FORMS_LIMIT:
             folds, prefixes = _forms = ({}, {})
             missing = tokens
-        fold_analyzer, prefix_analyzer = _analyzers()[1], _prefix_analyzer()
         for token in missing:
-            words = find_words(token)
-            prefixes[token] = " ".join([p for w in words for p in prefix_analyzer.analyze(w)])
-            folds[token] = " ".join([f for w in words for f in fold_analyzer.analyze(w)])
+            fold_tokens, prefix_tokens = word_forms(find_words(token))
+            prefixes[token] = " ".join(prefix_tokens)
+            folds[token] = " ".join(fold_tokens)
     return " ".join(map(folds.__getitem__, tokens)), " ".join(map(prefixes.__getitem__, tokens))
+
+
+def word_forms(words: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The ``sv_fold`` tokens and the ``sv_prefix`` tokens of ``words`` (in order)."""
+    fold_analyzer, prefix_analyzer = _analyzers()[1], _prefix_analyzer()
+    folds: list[str] = []
+    prefixes: list[str] = []
+    for w in words:
+        folds += fold_analyzer.analyze(w)
+        prefixes += prefix_analyzer.analyze(w)
+    return folds, prefixes
 
 
 #: word -> its ``sv`` token ('' if dropped), word -> its ``sv_fold`` form; each

@@ -19,9 +19,9 @@ from search.embedded.analysis import (
     build_forms_analyzer,
     build_prefix_analyzer,
     build_text_analyzer,
-    index_forms,
 )
 from search.query import FACETS
+from search.tokens import document_forms
 
 #: Bump when the schema or analysis changes: configure() then starts a fresh
 #: (empty) index generation and the app must rebuild.
@@ -116,7 +116,7 @@ def to_tantivy(doc: Mapping[str, Any]) -> tantivy.Document:
     d.add_text("body", body)
     d.add_text("parts", parts)
     d.add_text(TITLE_RAW_FIELD, title)
-    folded, prefixes = index_forms(f"{title}\n{summary}\n{body}\n{parts}".lower())
+    folded, prefixes = document_forms([title.lower(), summary.lower(), body.lower(), parts.lower()])
     d.add_text(ALL_RAW_FIELD, folded)
     d.add_text(PREFIX_FIELD, prefixes)
     for spec in FACETS:

@@ -293,9 +293,14 @@ def test_meili_error_classes():
     assert isinstance(_api_error(413, {"code": "payload_too_large"}, "x"), _PayloadTooLarge)
 
 
-def test_documents_equal_the_word_by_word_formulas():
-    """build_document maps tokens through cached tables (search.tokens); the
-    fields equal the plain word-by-word definitions."""
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python"])
+def test_documents_equal_the_word_by_word_formulas(native, monkeypatch):
+    """build_document maps tokens through cached tables (search.tokens: the compiled
+    TextMap, or the Python tables without it); the fields equal the plain
+    word-by-word definitions."""
+    import search.tokens
+
+    monkeypatch.setattr(search.tokens, "NATIVE", native)
     from search.compounds import MIN_WORD_LENGTH, WORD_RE, compound_parts_text
     from search.stemming import inflected, stem
     from search.synonyms import synonym_field
@@ -314,3 +319,60 @@ def test_documents_equal_the_word_by_word_formulas():
         every = [w for ws in field_words for w in ws] + org_words + WORD_RE.findall(parts)
         assert doc["stems"] == " ".join(dict.fromkeys(s for w in every if (s := inflected(w))))
         assert doc["synonyms"] == synonym_field([[stem(w) for w in ws] for ws in (*field_words, org_words)])
+
+
+def test_the_compiled_textmap_is_installed():
+    """`make install` builds search/native (barnratt_native): documents are assembled by it."""
+    import search.tokens
+
+    assert search.tokens.NATIVE, "barnratt_native missing: run `make install` (pip install ./search/native)"
+
+
+def _varied_examples(n: int) -> list[dict]:
+    from bench.synthetic import Generator
+
+    base = next(iter(BY_SLUG.values()))
+    tricky = [{**base, "title": t, "summary": t[::-1], "method": t, "organisation_name": t[:20]} for t in TRICKY_TEXTS]
+    synonyms = [{**base, "summary": " och ".join(g), "results": g[-1].upper()} for g in SYNONYM_GROUPS]
+    return list(BY_SLUG.values()) + tricky + synonyms + list(Generator(seed=11).examples(n))
+
+
+def _compare_implementations(examples: list[dict]) -> int:
+    from search.tokens import derived_fields, document_forms
+
+    compared = 0
+    for example in examples:
+        doc = build_document(example)
+        fields = [doc["title"].lower(), doc["summary"].lower(), *(doc[f].lower() for f in MARKDOWN_FIELDS)]
+        org = doc["organisation_name"].lower()
+        assert derived_fields(fields, org, native=True) == derived_fields(fields, org, native=False), doc["title"]
+        texts = [*fields, org, doc["compound_parts"], doc["synonyms"]]
+        native, python = document_forms(texts, native=True), document_forms(texts, native=False)
+        for n, p in zip(native, python, strict=True):
+            assert set(n.split()) == set(p.split()), doc["title"]
+            assert len(n.split()) == len(set(n.split()))  # the native side drops repeats
+        compared += 1
+    return compared
+
+
+def test_native_and_python_documents_are_equal():
+    """The compiled TextMap and the Python tables give the same fields for fixtures, tricky
+    texts (Unicode whitespace, final sigma, decomposed letters, 70-letter words), every
+    synonym group and 400 synthetic examples full of compounds."""
+    examples = _varied_examples(400)
+    assert _compare_implementations(examples) == len(examples)
+    assert any(build_document(e)["synonyms"] for e in examples)
+    assert any(build_document(e)["compound_parts"] for e in examples)
+
+
+def test_native_tables_start_afresh_when_full(monkeypatch):
+    """A TextMap past its limit drops its tables and re-learns tokens: results are unchanged."""
+    import barnratt_native
+
+    import search.tokens
+
+    small = barnratt_native.TextMap(*search.tokens._synonym_config(), limit=50)
+    monkeypatch.setattr(search.tokens, "_native", small)
+    examples = _varied_examples(60)
+    assert _compare_implementations(examples) == len(examples)
+    assert 0 < len(small) < 5000  # bounded: restarted many times over these examples
