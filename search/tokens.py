@@ -44,6 +44,10 @@ except ImportError:  # pragma: no cover - `make install` builds it; a plain pip 
     barnratt_native = None
 
 _LIMIT = 500_000
+#: Stands in a pre-stemmed text (:func:`stemmed_text`) for a word the stemming analysis
+#: drops (longer than 60 bytes), so every later word keeps its position (phrase
+#: queries); no query term is ever "\x01".
+DROPPED = "\x01"
 #: Whether documents are assembled by the compiled TextMap (else by the Python tables).
 NATIVE = barnratt_native is not None
 
@@ -138,8 +142,9 @@ def _derived_fields_python(fields: Sequence[str], org: str) -> tuple[str, str, s
 
 def document_forms(texts: Sequence[str], *, native: bool | None = None) -> tuple[str, str]:
     """The embedded engine's ``all_raw`` and ``prefix`` values of a document whose
-    searchable texts, lower-cased, are ``texts`` (``analysis.index_forms``); the
-    native side also drops repeated tokens (the fields are token sets)."""
+    searchable texts, lower-cased, are ``texts`` (``analysis.index_forms``): token
+    sets (the same tokens may repeat; tantivy indexes these fields without
+    frequencies)."""
     if NATIVE if native is None else native:
         textmap = _textmap()
         texts = list(texts)
@@ -152,6 +157,30 @@ def document_forms(texts: Sequence[str], *, native: bool | None = None) -> tuple
     from search.embedded.analysis import index_forms
 
     return index_forms("\n".join(texts))
+
+
+def stemmed_text(texts: Sequence[str], *, native: bool | None = None) -> str:
+    """``texts`` (original case) as the embedded engine's stemming analysis (``sv``)
+    tokenizes them: the stem of every word, in order, space-separated, with
+    :data:`DROPPED` for a word it drops; for a field that splits on whitespace only.
+    Tokens are looked up before lower-casing, as tantivy does: lower-casing can
+    split a word ("İ" becomes "i" and a combining dot)."""
+    if NATIVE if native is None else native:
+        textmap = _textmap()
+        texts = list(texts)
+        for _ in range(8):
+            missing, text = textmap.stemmed_text(texts)
+            if missing is None:
+                return text
+            for token in missing:
+                textmap.add_cased(token, _stems_or_dropped(find_words(token)))
+        raise RuntimeError("token tables did not settle")  # pragma: no cover - would be a bug
+    return " ".join(_stems_or_dropped(find_words("\n".join(texts))))
+
+
+def _stems_or_dropped(words: Sequence[str]) -> list[str]:
+    stem_of = stem_map(set(words))
+    return [stem_of[w] or DROPPED for w in words]
 
 
 # -- the compiled TextMap -------------------------------------------------------------------

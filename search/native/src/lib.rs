@@ -13,6 +13,7 @@
 //! texts arrive lower-cased (Python's `str.lower`), so both sides agree on every token.
 
 use pyo3::prelude::*;
+use compact_str::CompactString;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 type Sym = u32;
@@ -43,13 +44,40 @@ fn split(text: &str) -> impl Iterator<Item = &str> {
     text.split(is_py_space).filter(|t| !t.is_empty())
 }
 
+/// One token's analysis, packed into two allocations (a document touches hundreds of
+/// entries; each separate allocation would be one more cache miss per token).
 struct Entry {
-    id: Sym,               // the token itself (interned): marks deduplicate tokens by it
-    stems: Box<[Sym]>,     // stem of each word, EMPTY where the analysis drops the word
-    inflected: Box<[Sym]>, // stems that differ from their folded word
-    compounds: Box<[Sym]>, // words that split into known parts
-    folds: Box<[Sym]>,     // sv_fold tokens of its words
-    prefixes: Box<[Sym]>,  // sv_prefix tokens of its words
+    id: Sym, // the token itself (interned): marks deduplicate tokens by it
+    /// the stem of each word (EMPTY where the analysis drops the word), then the stems
+    /// that differ from their folded word, then the words that split into known parts
+    syms: Box<[Sym]>,
+    n_stems: u32,
+    n_inflected: u32,
+    /// the `sv_fold` tokens of its words, then their `sv_prefix` tokens, space-separated
+    text: Box<str>,
+    split: u32,
+}
+
+impl Entry {
+    fn stems(&self) -> &[Sym] {
+        &self.syms[..self.n_stems as usize]
+    }
+
+    fn inflected(&self) -> &[Sym] {
+        &self.syms[self.n_stems as usize..(self.n_stems + self.n_inflected) as usize]
+    }
+
+    fn compounds(&self) -> &[Sym] {
+        &self.syms[(self.n_stems + self.n_inflected) as usize..]
+    }
+
+    fn folds(&self) -> &str {
+        &self.text[..self.split as usize]
+    }
+
+    fn prefixes(&self) -> &str {
+        &self.text[self.split as usize..]
+    }
 }
 
 #[derive(Default)]
@@ -144,28 +172,6 @@ impl Synonyms {
     }
 }
 
-fn entry_folds(e: &Entry) -> &[Sym] {
-    &e.folds
-}
-
-fn entry_prefixes(e: &Entry) -> &[Sym] {
-    &e.prefixes
-}
-
-/// The distinct non-empty symbols of `pick(entry)` over `entries`, in order.
-fn distinct_syms(entries: &[&Entry], marks: &mut Marks, size: usize, pick: fn(&Entry) -> &[Sym]) -> Vec<Sym> {
-    marks.next(size);
-    let mut out = Vec::new();
-    for e in entries {
-        for &s in pick(e) {
-            if s != EMPTY && marks.first(s) {
-                out.push(s);
-            }
-        }
-    }
-    out
-}
-
 fn join(strings: &[String], syms: &[Sym], out: &mut String) {
     for (i, &s) in syms.iter().enumerate() {
         if i > 0 {
@@ -180,8 +186,11 @@ fn join(strings: &[String], syms: &[Sym], out: &mut String) {
 #[pyclass(module = "barnratt_native")]
 struct TextMap {
     interner: Interner,
-    tokens: FxHashMap<String, Entry>,
+    tokens: FxHashMap<CompactString, Entry>,
     parts: FxHashMap<Sym, Box<[Sym]>>,
+    /// original-case token -> the stems of its words (the caller's placeholder for a
+    /// word the analysis drops): text for a pre-stemmed field
+    cased: FxHashMap<CompactString, Box<str>>,
     config: SynonymConfig,
     synonyms: Synonyms,
     limit: usize,
@@ -197,16 +206,17 @@ impl TextMap {
     /// Not while a caller is still adding the tokens one document asked for (`pending`):
     /// a document with more tokens than the limit must still get its result.
     fn bound(&mut self) {
-        if self.tokens.len() > self.limit && !self.pending {
+        if self.tokens.len() + self.cased.len() > self.limit && !self.pending {
             self.tokens.clear();
             self.parts.clear();
+            self.cased.clear();
             self.interner = Interner::new();
             self.synonyms = Synonyms::load(&self.config, &mut self.interner);
         }
     }
 
     /// The entry of every token of `texts` (one list per text), or the unknown tokens.
-    fn resolve<'a>(tokens: &'a FxHashMap<String, Entry>, texts: &[&str]) -> Result<Vec<Vec<&'a Entry>>, Vec<String>> {
+    fn resolve<'a>(tokens: &'a FxHashMap<CompactString, Entry>, texts: &[&str]) -> Result<Vec<Vec<&'a Entry>>, Vec<String>> {
         let mut out = Vec::with_capacity(texts.len());
         let mut missing: Vec<String> = Vec::new();
         let mut seen: FxHashSet<&str> = FxHashSet::default();
@@ -246,6 +256,7 @@ impl TextMap {
             interner,
             tokens: FxHashMap::default(),
             parts: FxHashMap::default(),
+            cased: FxHashMap::default(),
             config,
             synonyms,
             limit,
@@ -266,22 +277,71 @@ impl TextMap {
         prefixes: Vec<String>,
     ) {
         let i = &mut self.interner;
-        let mut words = Vec::with_capacity(compounds.len());
+        let mut words: Vec<Sym> = Vec::with_capacity(compounds.len());
         for (word, parts) in &compounds {
             let w = i.intern(word);
             let p = i.all(parts);
             self.parts.insert(w, p);
             words.push(w);
         }
+        let mut syms: Vec<Sym> = Vec::with_capacity(stems.len() + inflected.len() + words.len());
+        syms.extend(stems.iter().map(|x| i.intern(x)));
+        syms.extend(inflected.iter().map(|x| i.intern(x)));
+        syms.extend(words);
+        let folds = folds.join(" ");
+        let split = folds.len() as u32;
+        let text = folds + &prefixes.join(" ");
         let entry = Entry {
             id: i.intern(token),
-            stems: i.all(&stems),
-            inflected: i.all(&inflected),
-            compounds: words.into_boxed_slice(),
-            folds: i.all(&folds),
-            prefixes: i.all(&prefixes),
+            syms: syms.into_boxed_slice(),
+            n_stems: stems.len() as u32,
+            n_inflected: inflected.len() as u32,
+            text: text.into_boxed_str(),
+            split,
         };
-        self.tokens.insert(token.to_owned(), entry);
+        self.tokens.insert(CompactString::from(token), entry);
+    }
+
+    /// Remember the stems of an original-case token's words (see `stemmed_text`).
+    fn add_cased(&mut self, token: &str, stems: Vec<String>) {
+        self.cased.insert(CompactString::from(token), stems.join(" ").into_boxed_str());
+    }
+
+    /// `texts` (original case) as the stemming analysis tokenizes them, space-separated:
+    /// every token's stems in order, across all texts: `(missing, text)`, where `missing`
+    /// lists the tokens to `add_cased` first.
+    fn stemmed_text(&mut self, texts: Vec<String>) -> (Missing, String) {
+        self.bound();
+        let mut missing: Vec<String> = Vec::new();
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        let mut out = String::new();
+        for text in &texts {
+            for tok in split(text) {
+                match self.cased.get(tok) {
+                    Some(stems) if missing.is_empty() => {
+                        if !stems.is_empty() {
+                            if !out.is_empty() {
+                                out.push(' ');
+                            }
+                            out.push_str(stems);
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        if seen.insert(tok) {
+                            missing.push(tok.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        if missing.is_empty() {
+            self.pending = false;
+            (None, out)
+        } else {
+            self.pending = true;
+            (Some(missing), String::new())
+        }
     }
 
     fn __len__(&self) -> usize {
@@ -318,7 +378,7 @@ impl TextMap {
         marks.next(size);
         let mut compounds: Vec<Sym> = Vec::new();
         for e in field_entries.iter().flatten() {
-            for &c in e.compounds.iter() {
+            for &c in e.compounds() {
                 if marks.first(c) {
                     compounds.push(c);
                 }
@@ -357,7 +417,7 @@ impl TextMap {
         marks.next(size);
         let mut stems: Vec<Sym> = Vec::new();
         for e in field_entries.iter().flatten().chain(org_entries.iter()).chain(part_entries.iter()) {
-            for &s in e.inflected.iter() {
+            for &s in e.inflected() {
                 if marks.first(s) {
                     stems.push(s);
                 }
@@ -372,7 +432,7 @@ impl TextMap {
         for entries in field_entries.iter().chain(std::iter::once(&org_entries)) {
             sequence.clear();
             for e in entries {
-                sequence.extend_from_slice(&e.stems);
+                sequence.extend_from_slice(e.stems());
             }
             for i in 0..sequence.len() {
                 if let Some(candidates) = synonyms.by_first.get(&sequence[i]) {
@@ -435,8 +495,16 @@ impl TextMap {
         let entries: Vec<&Entry> = all.into_iter().flatten().filter(|e| marks.first(e.id)).collect();
         let mut folds = String::new();
         let mut prefixes = String::new();
-        join(strings, &distinct_syms(&entries, marks, size, entry_folds), &mut folds);
-        join(strings, &distinct_syms(&entries, marks, size, entry_prefixes), &mut prefixes);
+        for e in &entries {
+            for (out, part) in [(&mut folds, e.folds()), (&mut prefixes, e.prefixes())] {
+                if !part.is_empty() {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(part);
+                }
+            }
+        }
         (None, folds, prefixes)
     }
 }
