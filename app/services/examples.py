@@ -3,11 +3,12 @@ caller (a request's unit of work or the CLI) commits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from slugify import slugify
 from sqlalchemy import func, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from app.core.errors import Conflict, NotFound
@@ -118,6 +119,25 @@ def iter_published(session: Session, *, batch: int = 500) -> Iterator[Example]:
         yield from rows
         last_id = rows[-1].id
         session.expunge_all()
+
+
+def iter_published_rows(session: Session, names: Sequence[str], *, batch: int = 1000) -> Iterator[list[Mapping[str, Any]]]:
+    """Every published example's columns ``names`` (``id`` among them), in id order and in
+    batches of plain mappings: no ORM objects, for the full reindex (constant memory)."""
+    table = Example.__table__
+    columns = [table.c[name] for name in dict.fromkeys(["id", *names])]
+    last_id = 0
+    while True:
+        rows = session.execute(
+            sa_select(*columns)
+            .where(table.c.status == "published", table.c.id > last_id)
+            .order_by(table.c.id)
+            .limit(batch)
+        ).mappings().all()
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1]["id"]
 
 
 def count_published(session: Session) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from app.core.time import as_utc, utcnow
 from app.models import Example, OutboxEntry
+from app.models.example import CONTRACT_FIELDS
 from search import SearchBackend, SearchError, build_document
 
 log = logging.getLogger("barnratt.indexer")
@@ -47,24 +48,34 @@ class DrainResult:
     error: str | None = None
 
 
-def tag_labels(example: Example, taxonomy: Any) -> list[str]:
+def tag_labels(example: Mapping[str, Any], taxonomy: Any) -> list[str]:
     """The words practitioners search by: every tag's Swedish label ("artikel 12 Barnets
     rätt att uttrycka sina åsikter", sector and target-group names, the organisation type)."""
     if taxonomy is None:
         return []
-    labels = [f"artikel {n} {taxonomy.label('article', n, 'sv')}" for n in example.articles]
-    labels += [taxonomy.label("sector", s, "sv") for s in example.sectors]
-    labels += [taxonomy.label("target_group", t, "sv") for t in example.target_groups]
-    if example.organisation_type:
-        labels.append(taxonomy.label("organisation_type", example.organisation_type, "sv"))
+    labels = [f"artikel {n} {taxonomy.label('article', n, 'sv')}" for n in example.get("articles") or ()]
+    labels += [taxonomy.label("sector", s, "sv") for s in example.get("sectors") or ()]
+    labels += [taxonomy.label("target_group", t, "sv") for t in example.get("target_groups") or ()]
+    if example.get("organisation_type"):
+        labels.append(taxonomy.label("organisation_type", example["organisation_type"], "sv"))
     return labels
 
 
-def document_for(example: Example, *, taxonomy: Any = None, reuse_count: int = 0) -> dict[str, Any]:
+#: The columns a search document is built from.
+DOCUMENT_COLUMNS: tuple[str, ...] = (*CONTRACT_FIELDS, "id", "slug", "published_at")
+
+
+def _document(row: Mapping[str, Any], *, taxonomy: Any, reuse_count: int) -> dict[str, Any]:
+    """The search document of a published example given as its ``DOCUMENT_COLUMNS``."""
     return build_document({
-        **example.content(), "id": example.id, "slug": example.slug, "published_at": as_utc(example.published_at),
-        "tag_labels": tag_labels(example, taxonomy), "reuse_count": reuse_count,
+        **row, "published_at": as_utc(row["published_at"]),
+        "tag_labels": tag_labels(row, taxonomy), "reuse_count": reuse_count,
     })
+
+
+def document_for(example: Example, *, taxonomy: Any = None, reuse_count: int = 0) -> dict[str, Any]:
+    row = {**example.content(), "id": example.id, "slug": example.slug, "published_at": example.published_at}
+    return _document(row, taxonomy=taxonomy, reuse_count=reuse_count)
 
 
 def documents_for(session: Session, examples: list[Example]) -> list[dict[str, Any]]:
@@ -79,25 +90,18 @@ def documents_for(session: Session, examples: list[Example]) -> list[dict[str, A
     return [document_for(e, taxonomy=taxonomy, reuse_count=counts.get(e.id, 0)) for e in examples]
 
 
-def iter_documents(session: Session, *, batch: int = 500) -> Iterator[dict[str, Any]]:
-    from app.services.examples import iter_published
+def iter_documents(session: Session, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """The search document of every published example, in id order (the full reindex:
+    plain rows in batches, no ORM objects)."""
+    from app.services.examples import iter_published_rows
     from app.services.reuse import reuse_counts
     from app.services.taxonomy import Taxonomy
 
     taxonomy = Taxonomy.load(session)
-    chunk: list[Example] = []
-
-    def flush() -> Iterator[dict[str, Any]]:
-        counts = reuse_counts(session, [e.id for e in chunk])
-        for e in chunk:
-            yield document_for(e, taxonomy=taxonomy, reuse_count=counts.get(e.id, 0))
-        chunk.clear()
-
-    for example in iter_published(session, batch=batch):
-        chunk.append(example)
-        if len(chunk) >= batch:
-            yield from flush()
-    yield from flush()
+    for rows in iter_published_rows(session, DOCUMENT_COLUMNS, batch=batch):
+        counts = reuse_counts(session, [row["id"] for row in rows])
+        for row in rows:
+            yield _document(row, taxonomy=taxonomy, reuse_count=counts.get(row["id"], 0))
 
 
 class Indexer:

@@ -21,9 +21,11 @@ from fastapi import Depends, FastAPI, Request
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 
 from app.core.config import Settings
 from app.core.errors import AppError
+from app.web.asgi import HookResult, add_hook, cookie_header
 from app.models import User
 from app.services.auth import (
     SESSION_COOKIE,
@@ -198,21 +200,27 @@ def install_accounts(app: FastAPI) -> None:
     """Sets ``request.state.csrf_cookie`` (issuing the cookie on HTML responses when the
     browser has none) and ``request.state.account`` (a NavAccount or None)."""
 
-    @app.middleware("http")
-    async def _accounts(request: Request, call_next):
+    async def accounts(request: Request) -> HookResult:
         existing = request.cookies.get(CSRF_COOKIE)
         fresh = None if existing and _COOKIE_VALUE.match(existing) else secrets.token_urlsafe(32)
         request.state.csrf_cookie = fresh or existing
         request.state.account = None
         secret = request.cookies.get(SESSION_COOKIE)
-        if secret and not request.url.path.startswith("/static"):
+        if secret and not request.scope["path"].startswith("/static"):
             request.state.account = await run_in_threadpool(_nav_lookup, request.app.state.engine, secret)
-        response = await call_next(request)
-        if fresh and response.headers.get("content-type", "").startswith("text/html"):
-            settings: Settings = request.app.state.settings
-            response.set_cookie(CSRF_COOKIE, fresh, httponly=True, secure=secure_cookies(settings),
-                                samesite="lax", path="/")
-        return response
+        if not fresh:
+            return None
+        settings: Settings = request.app.state.settings
+        cookie = cookie_header(CSRF_COOKIE, fresh, httponly=True, secure=secure_cookies(settings),
+                               samesite="lax", path="/")
+
+        def on_start(_status: int, headers: MutableHeaders) -> None:
+            if headers.get("content-type", "").startswith("text/html"):
+                headers.append("set-cookie", cookie)
+
+        return on_start
+
+    add_hook(app, accounts)
 
 
 def client_ip(request: Request) -> str:

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import MutableHeaders
 
 from app.core.errors import error_body
 from app.core.i18n import COOKIE, negotiate
+from app.web.asgi import HookResult, add_hook, cookie_header
 from app.web.ratelimit import ApiRateLimiter
 
 CORS_PREFIXES = ("/api/v1", "/oembed")
@@ -35,11 +37,10 @@ def client_key(request: Request) -> str:
 def install_api_http(app: FastAPI) -> None:
     limiter = app.state.rate_limiter = ApiRateLimiter.from_settings(app.state.settings)
 
-    @app.middleware("http")
-    async def _api_http(request: Request, call_next):
-        path = request.url.path
+    async def api_http(request: Request) -> HookResult:
+        path, method = request.scope["path"], request.scope["method"]
         cors = path.startswith(CORS_PREFIXES)
-        if cors and request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+        if cors and method == "OPTIONS" and "access-control-request-method" in request.headers:
             wanted = request.headers["access-control-request-method"].upper()
             if wanted not in ("GET", "HEAD"):
                 return Response(status_code=204, headers={"Vary": "Origin"})
@@ -50,51 +51,58 @@ def install_api_http(app: FastAPI) -> None:
                 "Access-Control-Max-Age": "86400",
             })
         limited = path.startswith(LIMITED_PREFIX)
-        headers: dict[str, str] = {}
+        extra: dict[str, str] = {}
         if limited:
             decision = await limiter.hit(client_key(request))
-            headers = {"X-RateLimit-Limit": str(decision.limit), "X-RateLimit-Remaining": str(decision.remaining)}
+            extra = {"X-RateLimit-Limit": str(decision.limit), "X-RateLimit-Remaining": str(decision.remaining)}
             if not decision.allowed:
                 retry = str(decision.retry_after)
                 response = JSONResponse(
                     error_body(429, "rate_limited", f"För många anrop. Försök igen om {retry} sekunder."),
                     status_code=429,
-                    headers={**headers, "Retry-After": retry, "Cache-Control": "no-store"},
+                    headers={**extra, "Retry-After": retry, "Cache-Control": "no-store"},
                 )
                 if cors:
                     response.headers["Access-Control-Allow-Origin"] = "*"
                     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
                 return response
-        response = await call_next(request)
-        response.headers.update(headers)
-        if cors and request.method in ("GET", "HEAD"):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        if limited and response.status_code >= 400 and "cache-control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"
-        return response
+        if not (limited or cors):
+            return None
+
+        def on_start(status: int, headers: MutableHeaders) -> None:
+            headers.update(extra)
+            if cors and method in ("GET", "HEAD"):
+                headers["Access-Control-Allow-Origin"] = "*"
+                headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+            if limited and status >= 400 and "cache-control" not in headers:
+                headers["Cache-Control"] = "no-store"
+
+        return on_start
+
+    add_hook(app, api_http)
 
 
 def install_language(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def _language(request: Request, call_next):
+    async def language(request: Request) -> HookResult:
         query = request.query_params.get("lang")
         request.state.lang = negotiate(query, request.cookies.get(COOKIE), request.headers.get("accept-language"))
-        response = await call_next(request)
-        if query == request.state.lang:
-            response.set_cookie(COOKIE, query, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
-        return response
+        if query != request.state.lang:
+            return None
+        cookie = cookie_header(COOKIE, query, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return lambda _status, headers: headers.append("set-cookie", cookie)
+
+    add_hook(app, language)
 
 
 def install_indexer_wakeup(app: FastAPI) -> None:
     """After a state-changing request, nudge the indexer so search catches up at once."""
 
-    @app.middleware("http")
-    async def _wake(request: Request, call_next):
-        response = await call_next(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            app.state.indexer.wakeup.set()
-        return response
+    async def wake(request: Request) -> HookResult:
+        if request.scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return None
+        return lambda _status, _headers: app.state.indexer.wakeup.set()
+
+    add_hook(app, wake)
 
 
 UPLOAD_SUFFIX = "/bilagor"
@@ -106,13 +114,14 @@ def install_upload_limit(app: FastAPI) -> None:
     is read (413 in the common shape); the service checks the real size again."""
     limit = app.state.settings.UPLOAD_MAX_BYTES + UPLOAD_OVERHEAD
 
-    @app.middleware("http")
-    async def _upload_limit(request: Request, call_next):
-        if request.method == "POST" and request.url.path.endswith(UPLOAD_SUFFIX):
+    async def upload_limit(request: Request) -> HookResult:
+        if request.scope["method"] == "POST" and request.scope["path"].endswith(UPLOAD_SUFFIX):
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 return JSONResponse(
                     error_body(413, "too_large", "Filen är för stor", []), status_code=413,
                     headers={"Cache-Control": "no-store", "Connection": "close"},
                 )
-        return await call_next(request)
+        return None
+
+    add_hook(app, upload_limit)
