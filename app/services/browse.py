@@ -11,17 +11,21 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
 import nh3
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from app.core.errors import AppError
 from app.core.i18n import gettext
 from app.core.time import as_utc
-from app.models import Example
+from app.models import DemoContent, Example, ReuseReport
 from app.models.content import SUMMARY_FIELDS
 from app.services.labels import FACET_TITLES, RANGE_TITLES, _l
 from app.services.search_params import SearchParams
@@ -54,21 +58,21 @@ def safe_highlight(html: str) -> str:
     return nh3.clean(html, tags={"mark"}, attributes={})
 
 
-def search_item(example: Example, *, base_url: str, title_html: str | None = None,
+def search_item(row: Mapping[str, Any], *, base_url: str, title_html: str | None = None,
                 summary_html: str | None = None, reuse_count: int = 0, demo: bool = False) -> dict[str, Any]:
-    """One result as the API lists it (and the result card shows it)."""
-    data = {name: getattr(example, name) for name in ITEM_FIELDS}
+    """One result as the API lists it (and the result card shows it), from the example's
+    ``id``, ``slug``, ``published_at`` and ``ITEM_FIELDS``."""
     return {
-        "id": example.id,
-        "slug": example.slug,
-        "url": permalink(base_url, example.id),
-        **data,
-        "published_at": iso(example.published_at),
+        "id": row["id"],
+        "slug": row["slug"],
+        "url": permalink(base_url, row["id"]),
+        **{name: row[name] for name in ITEM_FIELDS},
+        "published_at": iso(row["published_at"]),
         "reuse_count": reuse_count,
         "demo": demo,
         "highlight": {
-            "title": safe_highlight(title_html) if title_html is not None else html.escape(example.title),
-            "summary": safe_highlight(summary_html) if summary_html is not None else html.escape(example.summary),
+            "title": safe_highlight(title_html) if title_html is not None else html.escape(row["title"]),
+            "summary": safe_highlight(summary_html) if summary_html is not None else html.escape(row["summary"]),
         },
     }
 
@@ -80,22 +84,38 @@ def run_engine(backend: SearchBackend, query) -> SearchResult:
         raise SearchUnavailableError() from exc
 
 
+@lru_cache(maxsize=1)
+def _item_rows_statement():
+    """Built once (``ids`` is an expanding parameter): building the statement cost more
+    than running it."""
+    e, r, d = Example.__table__, ReuseReport.__table__, DemoContent.__table__
+    reuse = (
+        sa_select(func.count(func.distinct(func.lower(r.c.organisation_name))))
+        .where(r.c.example_id == e.c.id, r.c.status == "published")
+        .scalar_subquery()
+    )
+    demo = sa_select(d.c.example_id).where(d.c.example_id == e.c.id).exists()
+    columns = [e.c[name] for name in dict.fromkeys(["id", "slug", "published_at", *ITEM_FIELDS])]
+    return (
+        sa_select(*columns, reuse.label("_reuse_count"), demo.label("_demo"))
+        .where(e.c.id.in_(bindparam("ids", expanding=True)), e.c.status == "published")
+    )
+
+
+def _item_rows(session: Session, ids: list[int]) -> dict[int, Mapping[str, Any]]:
+    """The listed columns of the published examples ``ids`` with their reuse counts
+    (``reuse.reuse_counts``) and demo flags, in one query."""
+    return {row["id"]: row for row in session.execute(_item_rows_statement(), {"ids": ids}).mappings()}
+
+
 def load_items(session: Session, result: SearchResult, *, base_url: str) -> list[dict[str, Any]]:
     ids = [hit.id for hit in result.hits]
     if not ids:
         return []
-    rows = {
-        row.id: row
-        for row in session.exec(select(Example).where(Example.id.in_(ids), Example.status == "published")).all()
-    }
-    from app.services.demo import demo_ids
-    from app.services.reuse import reuse_counts
-
-    counts = reuse_counts(session, list(rows))
-    demo = demo_ids(session, rows)
+    rows = _item_rows(session, ids)
     return [
         search_item(rows[hit.id], base_url=base_url, title_html=hit.title_html, summary_html=hit.summary_html,
-                    reuse_count=counts.get(hit.id, 0), demo=hit.id in demo)
+                    reuse_count=int(rows[hit.id]["_reuse_count"] or 0), demo=bool(rows[hit.id]["_demo"]))
         for hit in result.hits
         if hit.id in rows
     ]
