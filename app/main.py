@@ -37,6 +37,7 @@ from app.services.alerts import indexed_hook
 from app.services.indexer import Indexer
 from app.services.search_engine import backend_from_settings
 from app.services.storage import storage_from_settings
+from app.web.asgi import HookMiddleware
 from app.web.auth import install_accounts
 from app.web.error_pages import install_error_handlers
 from app.web.middleware import (
@@ -118,11 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.readiness_probes = {"search": app.state.indexer.readiness}
     install_error_handlers(app)
     # Middleware: the last installed runs first (accounts, API limits, indexer nudge, language).
-    install_language(app)
-    install_indexer_wakeup(app)
-    install_api_http(app)
-    install_upload_limit(app)
-    install_accounts(app)
+    for install in (install_language, install_indexer_wakeup, install_api_http, install_upload_limit,
+                    install_accounts):
+        app.add_middleware(HookMiddleware, hook=install(app))
     install_template_globals()
     mount_static(app)
     for router in ROUTERS:

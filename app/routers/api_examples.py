@@ -22,6 +22,7 @@ from app.services.search_params import openapi_parameters, parse_search_params
 from app.services.statistics import coverage
 from app.services.taxonomy import taxonomy_for
 from app.services.transfer import iter_export, iter_reuse_export, matching_ids
+from app.web.asgi import FastJSONResponse
 from app.web.deps import SessionDep, base_url
 from app.web.openapi import errors
 
@@ -57,7 +58,7 @@ def search(request: Request, session: SessionDep) -> JSONResponse:
         session, request.app.state.search, taxonomy, params,
         lang=request_lang(request), base_url=base_url(request),
     )
-    return JSONResponse(page.as_api(), headers={"Cache-Control": CACHE_SEARCH, "Vary": VARY_LANGUAGE})
+    return FastJSONResponse(page.as_api(), headers={"Cache-Control": CACHE_SEARCH, "Vary": VARY_LANGUAGE})
 
 
 def _not_modified(request: Request, tag: str, modified) -> bool:

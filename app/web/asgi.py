@@ -5,6 +5,8 @@ through an extra task and memory stream per layer; with five layers that was a l
 part of a search request's time. A hook here is one ``async`` function of the request
 that either answers at once (returns a response) or returns a callback that adjusts the
 status line's headers as the response starts (or ``None``). Nothing buffers the body.
+The ``install_*`` functions build hooks; the composition root (app/main.py) installs each
+as ``app.add_middleware(HookMiddleware, hook=...)``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Union
 
-from fastapi import FastAPI, Request
+import orjson
+from fastapi import Request
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -48,14 +51,18 @@ class HookMiddleware:
         await self.app(scope, receive, send_adjusted)
 
 
-def add_hook(app: FastAPI, hook: Hook) -> None:
-    """Run ``hook`` around every HTTP request (hooks added later run first, as
-    ``app.add_middleware`` orders them)."""
-    app.add_middleware(HookMiddleware, hook=hook)
-
-
 def cookie_header(key: str, value: str, **options) -> str:
     """The ``Set-Cookie`` value ``Response.set_cookie`` would send."""
     response = Response()
     response.set_cookie(key, value, **options)
     return response.headers["set-cookie"]
+
+
+class FastJSONResponse(Response):
+    """``JSONResponse`` with orjson: the same compact UTF-8 JSON, 5-10x faster to encode
+    (a search answer is tens of kilobytes)."""
+
+    media_type = "application/json"
+
+    def render(self, content) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)

@@ -25,7 +25,7 @@ from starlette.datastructures import MutableHeaders
 
 from app.core.config import Settings
 from app.core.errors import AppError
-from app.web.asgi import HookResult, add_hook, cookie_header
+from app.web.asgi import Hook, HookResult, cookie_header
 from app.models import User
 from app.services.auth import (
     SESSION_COOKIE,
@@ -196,7 +196,7 @@ def _nav_lookup(engine, secret: str) -> NavAccount | None:
         return NavAccount(user.id, user.name or user.email, user.role, unread_count(session, user_id=user.id))
 
 
-def install_accounts(app: FastAPI) -> None:
+def install_accounts(app: FastAPI) -> Hook:
     """Sets ``request.state.csrf_cookie`` (issuing the cookie on HTML responses when the
     browser has none) and ``request.state.account`` (a NavAccount or None)."""
 
@@ -220,7 +220,7 @@ def install_accounts(app: FastAPI) -> None:
 
         return on_start
 
-    add_hook(app, accounts)
+    return accounts
 
 
 def client_ip(request: Request) -> str:

@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 
 from app.core.errors import error_body
 from app.core.i18n import COOKIE, negotiate
-from app.web.asgi import HookResult, add_hook, cookie_header
+from app.web.asgi import Hook, HookResult, cookie_header
 from app.web.ratelimit import ApiRateLimiter
 
 CORS_PREFIXES = ("/api/v1", "/oembed")
@@ -34,7 +34,7 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def install_api_http(app: FastAPI) -> None:
+def install_api_http(app: FastAPI) -> Hook:
     limiter = app.state.rate_limiter = ApiRateLimiter.from_settings(app.state.settings)
 
     async def api_http(request: Request) -> HookResult:
@@ -79,10 +79,10 @@ def install_api_http(app: FastAPI) -> None:
 
         return on_start
 
-    add_hook(app, api_http)
+    return api_http
 
 
-def install_language(app: FastAPI) -> None:
+def install_language(app: FastAPI) -> Hook:
     async def language(request: Request) -> HookResult:
         query = request.query_params.get("lang")
         request.state.lang = negotiate(query, request.cookies.get(COOKIE), request.headers.get("accept-language"))
@@ -91,10 +91,10 @@ def install_language(app: FastAPI) -> None:
         cookie = cookie_header(COOKIE, query, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return lambda _status, headers: headers.append("set-cookie", cookie)
 
-    add_hook(app, language)
+    return language
 
 
-def install_indexer_wakeup(app: FastAPI) -> None:
+def install_indexer_wakeup(app: FastAPI) -> Hook:
     """After a state-changing request, nudge the indexer so search catches up at once."""
 
     async def wake(request: Request) -> HookResult:
@@ -102,14 +102,14 @@ def install_indexer_wakeup(app: FastAPI) -> None:
             return None
         return lambda _status, _headers: app.state.indexer.wakeup.set()
 
-    add_hook(app, wake)
+    return wake
 
 
 UPLOAD_SUFFIX = "/bilagor"
 UPLOAD_OVERHEAD = 64 * 1024  # multipart headers and the other form fields
 
 
-def install_upload_limit(app: FastAPI) -> None:
+def install_upload_limit(app: FastAPI) -> Hook:
     """Refuse an attachment upload whose declared size is over the limit before its body
     is read (413 in the common shape); the service checks the real size again."""
     limit = app.state.settings.UPLOAD_MAX_BYTES + UPLOAD_OVERHEAD
@@ -124,4 +124,4 @@ def install_upload_limit(app: FastAPI) -> None:
                 )
         return None
 
-    add_hook(app, upload_limit)
+    return upload_limit
