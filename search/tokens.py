@@ -231,5 +231,6 @@ def _add_tokens(textmap: Any, tokens: Iterable[str]) -> None:
                 parts_seen.update(parts)
             folds, prefixes = word_forms(words)
             inflected = [s for w, s in zip(words, stems) if s and s != fold_of[w]]
-            textmap.add(token, stems, inflected, compounds, folds, prefixes)
+            stemmed = " ".join([s or DROPPED for s in stems])
+            textmap.add(token, stems, inflected, compounds, folds, prefixes, stemmed)
         todo = {p for p in parts_seen if p not in textmap}

@@ -53,9 +53,11 @@ struct Entry {
     syms: Box<[Sym]>,
     n_stems: u32,
     n_inflected: u32,
-    /// the `sv_fold` tokens of its words, then their `sv_prefix` tokens, space-separated
+    /// the `sv_fold` tokens of its words, then their `sv_prefix` tokens, then its
+    /// pre-stemmed text (see `stemmed_text`), each space-separated
     text: Box<str>,
     split: u32,
+    split2: u32,
 }
 
 impl Entry {
@@ -76,7 +78,11 @@ impl Entry {
     }
 
     fn prefixes(&self) -> &str {
-        &self.text[self.split as usize..]
+        &self.text[self.split as usize..self.split2 as usize]
+    }
+
+    fn stemmed(&self) -> &str {
+        &self.text[self.split2 as usize..]
     }
 }
 
@@ -266,7 +272,8 @@ impl TextMap {
     }
 
     /// Remember one token's analysis. `compounds` pairs each compound word of the token
-    /// with its sub-compounds (each of which the caller adds as a token too).
+    /// with its sub-compounds (each of which the caller adds as a token too); `stemmed` is
+    /// its text for a pre-stemmed field (as `add_cased` would be given it).
     fn add(
         &mut self,
         token: &str,
@@ -275,6 +282,7 @@ impl TextMap {
         compounds: Vec<(String, Vec<String>)>,
         folds: Vec<String>,
         prefixes: Vec<String>,
+        stemmed: &str,
     ) {
         let i = &mut self.interner;
         let mut words: Vec<Sym> = Vec::with_capacity(compounds.len());
@@ -290,7 +298,9 @@ impl TextMap {
         syms.extend(words);
         let folds = folds.join(" ");
         let split = folds.len() as u32;
-        let text = folds + &prefixes.join(" ");
+        let mut text = folds + &prefixes.join(" ");
+        let split2 = text.len() as u32;
+        text.push_str(stemmed);
         let entry = Entry {
             id: i.intern(token),
             syms: syms.into_boxed_slice(),
@@ -298,6 +308,7 @@ impl TextMap {
             n_inflected: inflected.len() as u32,
             text: text.into_boxed_str(),
             split,
+            split2,
         };
         self.tokens.insert(CompactString::from(token), entry);
     }
@@ -317,7 +328,10 @@ impl TextMap {
         let mut out = String::new();
         for text in &texts {
             for tok in split(text) {
-                match self.cased.get(tok) {
+                // The token table's entry for the same string holds the same text (its
+                // stems, from the same words): most tokens of a text are lower-case.
+                let known = self.tokens.get(tok).map(Entry::stemmed).or_else(|| self.cased.get(tok).map(|s| &**s));
+                match known {
                     Some(stems) if missing.is_empty() => {
                         if !stems.is_empty() {
                             if !out.is_empty() {
