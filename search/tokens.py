@@ -91,11 +91,6 @@ def tables_for(tokens: Iterable[str]) -> Tables:
     return tables
 
 
-def tokens(text: str) -> list[str]:
-    """The whitespace-separated tokens of ``text`` lower-cased."""
-    return text.lower().split()
-
-
 def stem_sequence(tables: Tables, toks: Iterable[str]) -> list[str]:
     """The stem of every word of ``toks`` in order ('' for dropped words)."""
     return list(chain.from_iterable(map(tables.stems.__getitem__, toks)))
