@@ -31,7 +31,7 @@ written last, so another thread never sees half an entry.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import Any, NamedTuple
 
@@ -86,7 +86,7 @@ def tables_for(tokens: Iterable[str]) -> Tables:
         stems = tuple(map(stem_of.__getitem__, words))
         tables.stems[token] = stems
         tables.inflected[token] = tuple(s for w, s in zip(words, stems) if s and s != fold_of[w])
-        tables.compounds[token] = tuple(w for w in words if subcompounds(w if w.islower() else w.lower()))
+        tables.compounds[token] = tuple(w for w in words if _subcompounds(w))
         tables.words[token] = words  # last: the membership key
     return tables
 
@@ -107,14 +107,8 @@ def derived_fields(fields: Sequence[str], org: str, *, native: bool | None = Non
     (title, summary, body fields) are ``fields`` and whose organisation name is
     ``org``, all lower-cased (see ``search.documents``)."""
     if NATIVE if native is None else native:
-        textmap = _textmap()
         fields = list(fields)
-        for _ in range(8):
-            missing, parts, stems, synonyms = textmap.document(fields, org)
-            if missing is None:
-                return parts, stems, synonyms
-            _add_tokens(textmap, missing)
-        raise RuntimeError("token tables did not settle")  # pragma: no cover - would be a bug
+        return _settled(lambda textmap: textmap.document(fields, org), _add_tokens)
     return _derived_fields_python(fields, org)
 
 
@@ -141,14 +135,8 @@ def document_forms(texts: Sequence[str], *, native: bool | None = None) -> tuple
     sets (the same tokens may repeat; tantivy indexes these fields without
     frequencies)."""
     if NATIVE if native is None else native:
-        textmap = _textmap()
         texts = list(texts)
-        for _ in range(8):
-            missing, folds, prefixes = textmap.index_forms(texts)
-            if missing is None:
-                return folds, prefixes
-            _add_tokens(textmap, missing)
-        raise RuntimeError("token tables did not settle")  # pragma: no cover - would be a bug
+        return _settled(lambda textmap: textmap.index_forms(texts), _add_tokens)
     from search.embedded.analysis import index_forms
 
     return index_forms("\n".join(texts))
@@ -161,16 +149,15 @@ def stemmed_text(texts: Sequence[str], *, native: bool | None = None) -> str:
     Tokens are looked up before lower-casing, as tantivy does: lower-casing can
     split a word ("İ" becomes "i" and a combining dot)."""
     if NATIVE if native is None else native:
-        textmap = _textmap()
         texts = list(texts)
-        for _ in range(8):
-            missing, text = textmap.stemmed_text(texts)
-            if missing is None:
-                return text
-            for token in missing:
-                textmap.add_cased(token, _stems_or_dropped(find_words(token)))
-        raise RuntimeError("token tables did not settle")  # pragma: no cover - would be a bug
+        (text,) = _settled(lambda textmap: textmap.stemmed_text(texts), _add_cased)
+        return text
     return " ".join(_stems_or_dropped(find_words("\n".join(texts))))
+
+
+def _add_cased(textmap: Any, tokens: Iterable[str]) -> None:
+    for token in tokens:
+        textmap.add_cased(token, _stems_or_dropped(find_words(token)))
 
 
 def _stems_or_dropped(words: Sequence[str]) -> list[str]:
@@ -191,6 +178,19 @@ def _textmap() -> Any:
             if _native is None:
                 _native = barnratt_native.TextMap(*_synonym_config(), limit=2 * _LIMIT)
     return _native
+
+
+def _settled(call: Callable[[Any], tuple], add: Callable[[Any, list[str]], None]) -> tuple:
+    """``call(textmap)`` until it knows every token: a TextMap answer is ``(missing,
+    *results)``; the tokens it did not know are analysed with ``add`` and the call
+    repeated (sub-compounds can make a second round necessary)."""
+    textmap = _textmap()
+    for _ in range(8):
+        missing, *results = call(textmap)
+        if missing is None:
+            return tuple(results)
+        add(textmap, missing)
+    raise RuntimeError("token tables did not settle")  # pragma: no cover - would be a bug
 
 
 def _synonym_config() -> tuple[list[tuple[list[str], int]], list[list[tuple[str, list[str]]]]]:
